@@ -1,0 +1,83 @@
+import { OzTransportError } from './errors.js';
+import type { OzOperation } from './types.js';
+
+/**
+ * The budget of one public call: an overall deadline combined with the caller's signal. One
+ * deadline spans everything the call does (login, the request, one retry), so a slow login cannot
+ * stretch a call past its timeout.
+ */
+export class CallDeadline {
+  readonly signal: AbortSignal;
+  readonly timeoutMs: number;
+  readonly operation: OzOperation;
+  readonly #timeoutSignal: AbortSignal;
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #endsAt: number;
+
+  constructor(operation: OzOperation, timeoutMs: number, callerSignal?: AbortSignal) {
+    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new RangeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
+    }
+    this.operation = operation;
+    this.timeoutMs = timeoutMs;
+    this.#endsAt = Date.now() + timeoutMs;
+    this.#timeoutSignal = AbortSignal.timeout(timeoutMs);
+    this.#callerSignal = callerSignal;
+    this.signal = callerSignal
+      ? AbortSignal.any([callerSignal, this.#timeoutSignal])
+      : this.#timeoutSignal;
+  }
+
+  /** Milliseconds left, at least 1 (undici treats 0 as "no timeout"). */
+  remainingMs(): number {
+    return Math.max(1, this.#endsAt - Date.now());
+  }
+
+  /** The transport error for this deadline if it has fired, else null. */
+  abortError(): OzTransportError | null {
+    // The caller's abort wins: if both fired, the caller no longer waits for an answer anyway.
+    if (this.#callerSignal?.aborted) {
+      return new OzTransportError({
+        operation: this.operation,
+        reason: 'aborted',
+        message: `Oz ${this.operation} was aborted by the caller`,
+      });
+    }
+    if (this.#timeoutSignal.aborted || Date.now() >= this.#endsAt) {
+      return new OzTransportError({
+        operation: this.operation,
+        reason: 'timeout',
+        message: `Oz ${this.operation} timed out after ${this.timeoutMs} ms`,
+      });
+    }
+    return null;
+  }
+
+  /** Throws the abort error if the deadline already fired. */
+  throwIfExpired(): void {
+    const error = this.abortError();
+    if (error) throw error;
+  }
+
+  /**
+   * Waits for `work` but gives up when the deadline fires. `work` itself keeps running: it is
+   * shared with other callers (an in-flight login) and must not die with this one.
+   */
+  race<T>(work: Promise<T>): Promise<T> {
+    this.throwIfExpired();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.abortError());
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          this.signal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+}

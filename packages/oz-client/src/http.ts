@@ -1,0 +1,248 @@
+import type { Readable } from 'node:stream';
+import { Pool } from 'undici';
+import type { CallDeadline } from './deadline.js';
+import { errorCodeLabel, OzApiError, OzTransportError, type OzTransportReason } from './errors.js';
+import { scrubText, scrubValue } from './redact.js';
+import type { OzOperation, OzUpstreamCallEvent } from './types.js';
+
+/** Folders are small JSON documents; anything far larger is not an Oz answer we can use. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** Error bodies are a few hundred bytes; read at most this much of one, drop the rest. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const USER_AGENT = 'oz-liveness-oz-client/0.1';
+
+export interface HttpRequest {
+  operation: OzOperation;
+  method: 'GET' | 'POST';
+  /** Path below the base URL, with query string. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array | Readable;
+  deadline: CallDeadline;
+}
+
+export interface HttpResponse {
+  status: number;
+  json: unknown;
+}
+
+export interface HttpTransportOptions {
+  baseUrl: string;
+  connections: number;
+  connectMs: number;
+  onUpstreamCall?: (event: OzUpstreamCallEvent) => void;
+  /** Secrets the client currently knows, scrubbed from any text Oz sends back. */
+  knownSecrets: () => readonly string[];
+}
+
+/**
+ * One keep-alive undici Pool to Oz. Every request is bounded by its call's deadline, every
+ * response body is either fully read or destroyed (a body left hanging pins its socket), and every
+ * failure leaves as an OzApiError or OzTransportError built from sanitised data only.
+ */
+export class HttpTransport {
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #options: HttpTransportOptions;
+  #closed = false;
+
+  constructor(options: HttpTransportOptions) {
+    const url = new URL(options.baseUrl);
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#options = options;
+    this.#pool = new Pool(url.origin, {
+      connections: options.connections,
+      connect: { timeout: options.connectMs },
+      // Below Node's default server keep-alive (5 s) so we rarely reuse a socket being closed.
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    let status: number | null = null;
+    try {
+      req.deadline.throwIfExpired();
+      if (this.#closed) {
+        throw new OzTransportError({
+          operation: req.operation,
+          reason: 'connect',
+          message: 'OzClient is closed',
+        });
+      }
+      const remaining = req.deadline.remainingMs();
+      const response = await this.#pool.request({
+        method: req.method,
+        path: `${this.#basePath}${req.path}`,
+        headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...req.headers },
+        body: req.body ?? null,
+        signal: req.deadline.signal,
+        headersTimeout: remaining,
+        bodyTimeout: remaining,
+      });
+      status = response.statusCode;
+      const ok = status >= 200 && status < 300;
+      const text = await readText(response.body, ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES, {
+        truncate: !ok,
+      });
+      if (!ok) throw this.#apiError(req.operation, status, text);
+      const json = parseJson(text);
+      if (json === undefined) {
+        throw badResponse(req.operation, status, 'the answer is not JSON');
+      }
+      this.#emit(req.operation, status, started, null);
+      return { status, json };
+    } catch (error) {
+      const mapped = this.#mapError(error, req, status);
+      this.#emit(req.operation, status, started, errorCodeLabel(mapped));
+      throw mapped;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.close();
+  }
+
+  #apiError(operation: OzOperation, status: number, text: string): OzApiError {
+    const secrets = this.#options.knownSecrets();
+    const body = parseJson(text);
+    const fields =
+      body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+    const code = typeof fields.error_code === 'number' ? fields.error_code : null;
+    const ozMessage = typeof fields.error_message === 'string' ? fields.error_message : '';
+    return new OzApiError({
+      operation,
+      status,
+      code,
+      message: scrubText(ozMessage, secrets) || `Oz answered HTTP ${status}`,
+      details: 'details' in fields ? scrubValue(fields.details, secrets) : null,
+    });
+  }
+
+  #mapError(error: unknown, req: HttpRequest, status: number | null): Error {
+    if (error instanceof OzApiError || error instanceof OzTransportError) return error;
+    const aborted = req.deadline.abortError();
+    if (aborted) return aborted;
+    const { name, code } = describe(error);
+    const reason = reasonFor(code, name);
+    return new OzTransportError({
+      operation: req.operation,
+      reason,
+      status,
+      message: `${MESSAGES[reason]} (${code ?? name})`,
+      cause: { name, code },
+    });
+  }
+
+  #emit(operation: OzOperation, status: number | null, started: number, errorCode: string | null) {
+    const hook = this.#options.onUpstreamCall;
+    if (!hook) return;
+    try {
+      hook({ operation, status, durationMs: performance.now() - started, errorCode });
+    } catch {
+      // A broken metrics hook must not turn a good Oz answer into a failure.
+    }
+  }
+}
+
+const MESSAGES: Record<OzTransportReason, string> = {
+  timeout: 'Oz did not answer in time',
+  connect: 'could not connect to Oz',
+  reset: 'the connection to Oz broke',
+  aborted: 'the call to Oz was aborted',
+  'bad-response': 'Oz sent an answer that could not be read',
+};
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
+]);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const BAD_RESPONSE_CODES = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_HEADERS_OVERFLOW',
+  'UND_ERR_INFO',
+]);
+
+function reasonFor(code: string | null, name: string): OzTransportReason {
+  if (code && TIMEOUT_CODES.has(code)) return 'timeout';
+  if (code && CONNECT_CODES.has(code)) return 'connect';
+  if (code && (BAD_RESPONSE_CODES.has(code) || code.startsWith('HPE_'))) return 'bad-response';
+  if (code === 'UND_ERR_ABORTED' || name === 'AbortError') return 'aborted';
+  // UND_ERR_SOCKET ("other side closed"), ECONNRESET, EPIPE and anything unexpected mid-exchange.
+  return 'reset';
+}
+
+/** Name and code only: the error itself may carry request data and never leaves this module. */
+function describe(error: unknown): { name: string; code: string | null } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, code: typeof code === 'string' ? code : null };
+  }
+  return { name: typeof error, code: null };
+}
+
+function badResponse(operation: OzOperation, status: number | null, what: string) {
+  return new OzTransportError({
+    operation,
+    reason: 'bad-response',
+    status,
+    message: `${MESSAGES['bad-response']}: ${what}`,
+  });
+}
+
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a response body as UTF-8 up to `maxBytes`. Past the limit the body is destroyed and,
+ * unless `truncate` is set, the answer is refused. The body is always consumed or destroyed.
+ */
+async function readText(
+  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown },
+  maxBytes: number,
+  { truncate }: { truncate: boolean },
+): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  try {
+    for await (const chunk of body) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        if (truncate) {
+          chunks.push(chunk.subarray(0, chunk.byteLength - (size - maxBytes)));
+          break;
+        }
+        const error = new Error('Oz answer exceeds the size limit');
+        Object.assign(error, { code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
+        throw error;
+      }
+      chunks.push(chunk);
+    }
+    done = size <= maxBytes;
+  } finally {
+    if (!done) body.destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
