@@ -19,6 +19,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string | Uint8Array | Readable;
   deadline: CallDeadline;
+  /** Secrets this request carries beyond the client's own (credentials given to authorize()). */
+  secrets?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -85,7 +87,7 @@ export class HttpTransport {
       const text = await readText(response.body, ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES, {
         truncate: !ok,
       });
-      if (!ok) throw this.#apiError(req.operation, status, text);
+      if (!ok) throw this.#apiError(req, status, text);
       const json = parseJson(text);
       if (json === undefined) {
         throw badResponse(req.operation, status, 'the answer is not JSON');
@@ -105,15 +107,15 @@ export class HttpTransport {
     await this.#pool.close();
   }
 
-  #apiError(operation: OzOperation, status: number, text: string): OzApiError {
-    const secrets = this.#options.knownSecrets();
+  #apiError(req: HttpRequest, status: number, text: string): OzApiError {
+    const secrets = [...this.#options.knownSecrets(), ...(req.secrets ?? [])];
     const body = parseJson(text);
     const fields =
       body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const code = typeof fields.error_code === 'number' ? fields.error_code : null;
     const ozMessage = typeof fields.error_message === 'string' ? fields.error_message : '';
     return new OzApiError({
-      operation,
+      operation: req.operation,
       status,
       code,
       message: scrubText(ozMessage, secrets) || `Oz answered HTTP ${status}`,

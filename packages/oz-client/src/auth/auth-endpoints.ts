@@ -1,5 +1,5 @@
 import type { CallDeadline } from '../deadline.js';
-import { OzTransportError } from '../errors.js';
+import { OzApiError, OzAuthError, OzTransportError } from '../errors.js';
 import type { HttpTransport } from '../http.js';
 import type { OzAuthTokens, OzOperation } from '../types.js';
 import { ACCESS_TOKEN_HEADER } from './auth-strategy.js';
@@ -24,17 +24,25 @@ export class AuthEndpoints {
 
   /** `POST /api/authorize/auth/`. */
   async login(credentials: OzCredentials, deadline: CallDeadline): Promise<OzAuthTokens> {
-    const { status, json } = await this.#http.request({
-      operation: 'authorize',
-      method: 'POST',
-      path: '/api/authorize/auth/',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({
-        credentials: { email: credentials.email, password: credentials.password },
-      }),
-      deadline,
-    });
-    return parseTokens(json, 'authorize', status);
+    try {
+      const { status, json } = await this.#http.request({
+        operation: 'authorize',
+        method: 'POST',
+        path: '/api/authorize/auth/',
+        headers: JSON_HEADERS,
+        body: JSON.stringify({
+          credentials: { email: credentials.email, password: credentials.password },
+        }),
+        deadline,
+        secrets: [credentials.email, credentials.password],
+      });
+      return parseTokens(json, 'authorize', status);
+    } catch (error) {
+      // Refused credentials are an auth failure whatever status carries them (Oz installations
+      // differ: 400, 401 or 403); 5xx and transport errors stay what they are.
+      const refused = error instanceof OzApiError && [400, 401, 403].includes(error.status);
+      throw refused ? OzAuthError.from(error) : error;
+    }
   }
 
   /** `POST /api/authorize/refresh/` with the current access token in the header. */
@@ -46,6 +54,7 @@ export class AuthEndpoints {
       headers: { ...JSON_HEADERS, [ACCESS_TOKEN_HEADER]: tokens.accessToken },
       body: JSON.stringify({ expire_token: tokens.expireToken }),
       deadline,
+      secrets: [tokens.accessToken, tokens.expireToken],
     });
     return parseTokens(json, 'refresh', status);
   }

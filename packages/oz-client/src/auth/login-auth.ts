@@ -1,8 +1,10 @@
 import { CallDeadline } from '../deadline.js';
-import { OzApiError, OzAuthError } from '../errors.js';
+import { OzApiError } from '../errors.js';
 import type { OzAuthTokens } from '../types.js';
 import type { AuthEndpoints, OzCredentials } from './auth-endpoints.js';
 import { ACCESS_TOKEN_HEADER, type AuthStrategy } from './auth-strategy.js';
+
+const RETIRED_KEPT = 4;
 
 export interface LoginAuthOptions {
   endpoints: AuthEndpoints;
@@ -24,6 +26,8 @@ export interface LoginAuthOptions {
 export class LoginAuth implements AuthStrategy {
   readonly #options: LoginAuthOptions;
   #tokens: OzAuthTokens | null = null;
+  /** Recently replaced pairs: Oz may still mention one in an error answer. */
+  #retired: OzAuthTokens[] = [];
   #pending: Promise<OzAuthTokens> | null = null;
 
   constructor(options: LoginAuthOptions) {
@@ -38,7 +42,7 @@ export class LoginAuth implements AuthStrategy {
   rejected(headers: Record<string, string>): boolean {
     // Only forget the token that was refused: another caller may already hold a newer one.
     if (this.#tokens && this.#tokens.accessToken === headers[ACCESS_TOKEN_HEADER]) {
-      this.#tokens = null;
+      this.#replace(null);
     }
     return true;
   }
@@ -53,7 +57,9 @@ export class LoginAuth implements AuthStrategy {
 
   secrets(): readonly string[] {
     const secrets = [this.#options.credentials.password, this.#options.credentials.email];
-    if (this.#tokens) secrets.push(this.#tokens.accessToken, this.#tokens.expireToken);
+    for (const pair of this.#tokens ? [this.#tokens, ...this.#retired] : this.#retired) {
+      secrets.push(pair.accessToken, pair.expireToken);
+    }
     return secrets;
   }
 
@@ -64,16 +70,14 @@ export class LoginAuth implements AuthStrategy {
       return Promise.resolve(current);
     }
     if (!this.#pending) {
-      // A token already past its expiry cannot be refreshed; go straight to a login.
-      const refreshable = current && now < current.expiresAt.getTime();
-      this.#start(refreshable ? () => this.#refreshOrLogin(current) : () => this.#login());
+      this.#start(current ? () => this.#refreshOrLogin(current) : () => this.#login());
     }
     return deadline.race(this.#pending!);
   }
 
   #start(exchange: () => Promise<OzAuthTokens>): void {
     const pending = exchange().then((tokens) => {
-      this.#tokens = tokens;
+      this.#replace(tokens);
       return tokens;
     });
     this.#pending = pending;
@@ -94,17 +98,16 @@ export class LoginAuth implements AuthStrategy {
     }
   }
 
-  async #login(): Promise<OzAuthTokens> {
-    try {
-      return await this.#options.endpoints.login(
-        this.#options.credentials,
-        this.#exchangeDeadline('authorize'),
-      );
-    } catch (error) {
-      // 400 too: Oz answers a malformed or refused credentials body with it on some installations.
-      const refused = error instanceof OzApiError && [400, 401, 403].includes(error.status);
-      throw refused ? OzAuthError.from(error) : error;
-    }
+  #login(): Promise<OzAuthTokens> {
+    return this.#options.endpoints.login(
+      this.#options.credentials,
+      this.#exchangeDeadline('authorize'),
+    );
+  }
+
+  #replace(tokens: OzAuthTokens | null): void {
+    if (this.#tokens) this.#retired = [this.#tokens, ...this.#retired].slice(0, RETIRED_KEPT);
+    this.#tokens = tokens;
   }
 
   #exchangeDeadline(operation: 'authorize' | 'refresh'): CallDeadline {
