@@ -1,0 +1,81 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'undici';
+
+/**
+ * The floor: a few-line node:http server that streams each request to the upstream with undici
+ * and streams the answer back. No GraphQL, no multipart, no validation — nothing a real gateway
+ * could leave out would make it faster on the same machine.
+ */
+export interface BareProxyOptions {
+  upstreamUrl: string;
+  host?: string;
+  port?: number;
+}
+
+export interface RunningBareProxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+// Connection-scoped headers never cross a proxy (RFC 9110 §7.6.1); undici sets host itself.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+]);
+
+export async function startBareProxy(options: BareProxyOptions): Promise<RunningBareProxy> {
+  const upstream = new Pool(options.upstreamUrl, { pipelining: 1 });
+
+  const server = createServer((req, res) => {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    upstream
+      .stream(
+        {
+          method: req.method as 'GET',
+          path: req.url ?? '/',
+          headers: endToEnd(req.headers),
+          body: hasBody ? req : null,
+        },
+        ({ statusCode, headers }) => {
+          res.writeHead(statusCode, endToEnd(headers as IncomingHttpHeaders));
+          return res;
+        },
+      )
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(502).end();
+        else res.destroy();
+      });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await upstream.close();
+    },
+  };
+}
+
+function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  }
+  return out;
+}

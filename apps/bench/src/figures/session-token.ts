@@ -1,0 +1,81 @@
+import { BENCH_ACCESS_TOKEN, type Lab } from '../lab.js';
+import type { TargetName } from '../load/targets.js';
+import { runTokenLoad, type TokenRunResult } from '../load/token-driver.js';
+import { type Summary, summarize } from '../stats.js';
+
+/** Figure 1: sessionToken requests/s and latency under autocannon, 32 connections. */
+export interface SessionTokenOptions {
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  repetitions: number;
+}
+
+export interface SessionTokenFigure {
+  connections: number;
+  durationS: number;
+  repetitions: number;
+  byTarget: Partial<
+    Record<
+      TargetName,
+      { requestsPerS: Summary; p50Ms: Summary; p99Ms: Summary; runs: TokenRunResult[] }
+    >
+  >;
+}
+
+export async function measureSessionToken(
+  lab: Lab,
+  options: SessionTokenOptions,
+  log: (line: string) => void,
+): Promise<SessionTokenFigure> {
+  const runs = new Map<TargetName, TokenRunResult[]>();
+  for (const target of lab.targets) {
+    runs.set(target.name, []);
+    if (options.warmupS > 0) {
+      await runTokenLoad({
+        target,
+        accessToken: BENCH_ACCESS_TOKEN,
+        connections: options.connections,
+        durationS: options.warmupS,
+      });
+    }
+  }
+  // Targets take turns within each repetition, so drift in machine load hits them all alike.
+  for (let rep = 0; rep < options.repetitions; rep++) {
+    for (const target of lab.targets) {
+      const before = await lab.upstreamStats();
+      const run = await runTokenLoad({
+        target,
+        accessToken: BENCH_ACCESS_TOKEN,
+        connections: options.connections,
+        durationS: options.durationS,
+      });
+      const after = await lab.upstreamStats();
+      if (run.failures > 0)
+        throw new Error(`sessionToken ${target.name}: ${run.failures} failed requests`);
+      // Every answered token must be a fresh upstream call (never cached by the gateway).
+      if (after.sessionTokens - before.sessionTokens < run.requests) {
+        throw new Error(`sessionToken ${target.name}: fewer upstream calls than tokens answered`);
+      }
+      runs.get(target.name)?.push(run);
+      log(
+        `  sessionToken ${target.name.padEnd(5)} rep ${rep + 1}: ${run.requestsPerS.toFixed(0)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms`,
+      );
+    }
+  }
+  const byTarget: SessionTokenFigure['byTarget'] = {};
+  for (const [name, list] of runs) {
+    byTarget[name] = {
+      requestsPerS: summarize(list.map((r) => r.requestsPerS)),
+      p50Ms: summarize(list.map((r) => r.latencyMs.p50)),
+      p99Ms: summarize(list.map((r) => r.latencyMs.p99)),
+      runs: list,
+    };
+  }
+  return {
+    connections: options.connections,
+    durationS: options.durationS,
+    repetitions: options.repetitions,
+    byTarget,
+  };
+}

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { BENCH_ACCESS_TOKEN, type Lab } from '../lab.js';
+import type { TargetName } from '../load/targets.js';
+import { runUploads, type UploadRunResult } from '../load/upload-driver.js';
+import { type Summary, summarize } from '../stats.js';
+
+/** Figure 2: submitCapsule latency and MiB/s for each capsule size × concurrency. */
+export interface SubmitCapsuleOptions {
+  cases: ReadonlyArray<{ sizeMiB: number; concurrency: number; minRequests: number }>;
+  durationMs: number;
+  repetitions: number;
+}
+
+export interface SubmitCase {
+  sizeMiB: number;
+  concurrency: number;
+  byTarget: Partial<
+    Record<
+      TargetName,
+      { mibPerS: Summary; p50Ms: Summary; p99Ms: Summary; runs: UploadRunResult[] }
+    >
+  >;
+}
+
+export interface SubmitCapsuleFigure {
+  durationMs: number;
+  repetitions: number;
+  cases: SubmitCase[];
+}
+
+const MIB = 1024 * 1024;
+const WARMUP_CAPSULE = randomBytes(1024);
+
+export async function measureSubmitCapsule(
+  lab: Lab,
+  options: SubmitCapsuleOptions,
+  log: (line: string) => void,
+): Promise<SubmitCapsuleFigure> {
+  const cases: SubmitCase[] = [];
+  for (const spec of options.cases) {
+    // Random bytes: nothing on the way can compress or short-cut them.
+    const capsule = randomBytes(spec.sizeMiB * MIB);
+    const runs = new Map<TargetName, UploadRunResult[]>(lab.targets.map((t) => [t.name, []]));
+    for (let rep = 0; rep < options.repetitions; rep++) {
+      for (const target of lab.targets) {
+        const before = await lab.upstreamStats();
+        const run = await runUploads({
+          target,
+          accessToken: BENCH_ACCESS_TOKEN,
+          capsule,
+          concurrency: spec.concurrency,
+          durationMs: options.durationMs,
+          minRequests: spec.minRequests,
+          warmupCapsule: WARMUP_CAPSULE,
+        });
+        const after = await lab.upstreamStats();
+        // Proves every capsule reached the upstream whole, once: no cache, no truncation.
+        const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_CAPSULE.length;
+        if (after.folderBytes - before.folderBytes !== expectedBytes) {
+          throw new Error(
+            `submitCapsule ${target.name}: upstream received ${after.folderBytes - before.folderBytes} bytes, expected ${expectedBytes}`,
+          );
+        }
+        runs.get(target.name)?.push(run);
+        log(
+          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)`,
+        );
+      }
+    }
+    const byTarget: SubmitCase['byTarget'] = {};
+    for (const [name, list] of runs) {
+      byTarget[name] = {
+        mibPerS: summarize(list.map((r) => r.mibPerS)),
+        p50Ms: summarize(list.map((r) => r.latencyMs.p50)),
+        p99Ms: summarize(list.map((r) => r.latencyMs.p99)),
+        runs: list,
+      };
+    }
+    cases.push({ sizeMiB: spec.sizeMiB, concurrency: spec.concurrency, byTarget });
+  }
+  return { durationMs: options.durationMs, repetitions: options.repetitions, cases };
+}

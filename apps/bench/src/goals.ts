@@ -1,0 +1,88 @@
+import type { BenchResults } from './results.js';
+
+/**
+ * The issue's targets, evaluated on one run's medians. Ratios compare targets measured in the
+ * same run, so machine speed cancels out; absolute limits (memory, bytes, ms) do not.
+ */
+export interface GoalCheck {
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+/** 12 KB as size-limit reads "12 KB" (SI, 1 KB = 1000 bytes): the stricter reading. */
+export const ELEMENT_GZIP_LIMIT_BYTES = 12_000;
+export const RSS_GROWTH_LIMIT_MIB = 64;
+export const START_TO_OPEN_OVERHEAD_LIMIT_MS = 20;
+
+export function checkGoals(results: BenchResults): GoalCheck[] {
+  const checks: GoalCheck[] = [];
+  const token = results.sessionToken?.byTarget;
+  if (token?.ours && token.bare) {
+    const ratio = token.ours.requestsPerS.median / token.bare.requestsPerS.median;
+    checks.push({
+      goal: 'sessionToken req/s ≥ 0.5× bare proxy',
+      measured: `${fmt(token.ours.requestsPerS.median, 0)} vs ${fmt(token.bare.requestsPerS.median, 0)} req/s = ${fmt(ratio, 2)}×`,
+      met: ratio >= 0.5,
+    });
+  }
+  const big = results.submitCapsule?.cases.find(
+    (c) => c.sizeMiB === 8 && c.concurrency === 16,
+  )?.byTarget;
+  if (big?.ours && big.bare) {
+    const ratio = big.ours.mibPerS.median / big.bare.mibPerS.median;
+    checks.push({
+      goal: 'submitCapsule 8 MiB × 16 MiB/s ≥ 0.8× bare proxy',
+      measured: `${fmt(big.ours.mibPerS.median, 1)} vs ${fmt(big.bare.mibPerS.median, 1)} MiB/s = ${fmt(ratio, 2)}×`,
+      met: ratio >= 0.8,
+    });
+  }
+  if (big?.ours && big.naive) {
+    const ratio = big.ours.mibPerS.median / big.naive.mibPerS.median;
+    checks.push({
+      goal: 'submitCapsule 8 MiB × 16 MiB/s ≥ 2× naive',
+      measured: `${fmt(big.ours.mibPerS.median, 1)} vs ${fmt(big.naive.mibPerS.median, 1)} MiB/s = ${fmt(ratio, 2)}×`,
+      met: ratio >= 2,
+    });
+  }
+  const small = results.submitCapsule?.cases.find(
+    (c) => c.sizeMiB === 1 && c.concurrency === 1,
+  )?.byTarget;
+  if (small?.ours && small.bare) {
+    const ratio = small.ours.p50Ms.median / small.bare.p50Ms.median;
+    checks.push({
+      goal: 'submitCapsule 1 MiB × 1 p50 ≤ 1.5× bare proxy',
+      measured: `${fmt(small.ours.p50Ms.median, 2)} vs ${fmt(small.bare.p50Ms.median, 2)} ms = ${fmt(ratio, 2)}×`,
+      met: ratio <= 1.5,
+    });
+  }
+  const rss = results.rss?.byTarget.ours;
+  if (rss && results.rss) {
+    checks.push({
+      goal: `RSS growth, ${results.rss.uploads} × ${results.rss.sizeMiB} MiB in flight ≤ ${RSS_GROWTH_LIMIT_MIB} MiB`,
+      measured: `${fmt(rss.growthMiB.median, 1)} MiB (max ${fmt(rss.growthMiB.max, 1)})`,
+      met: rss.growthMiB.median <= RSS_GROWTH_LIMIT_MIB,
+    });
+  }
+  const element = results.element;
+  if (element) {
+    checks.push({
+      goal: 'element define bundle ≤ 12 KB min+gzip',
+      measured: `${element.bundle.gzipBytes} B (${fmt(element.bundle.gzipBytes / 1000, 1)} KB)`,
+      met: element.bundle.gzipBytes <= ELEMENT_GZIP_LIMIT_BYTES,
+    });
+    checks.push({
+      goal: `start() → OzLiveness.open ≤ token round trip + ${START_TO_OPEN_OVERHEAD_LIMIT_MS} ms`,
+      measured: `${fmt(element.timing.startToOpenMs.median, 1)} ms vs ${fmt(element.timing.tokenRoundTripMs.median, 1)} ms round trip: +${fmt(element.timing.overheadMs.median, 1)} ms`,
+      met: element.timing.overheadMs.median <= START_TO_OPEN_OVERHEAD_LIMIT_MS,
+    });
+  }
+  return checks;
+}
+
+export function fmt(value: number, digits: number): string {
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}

@@ -1,0 +1,77 @@
+import type { Target, TargetName } from './load/targets.js';
+import { type ServerProcess, type SpawnOptions, spawnServer } from './process/server-process.js';
+import type { UpstreamStats } from './upstream.js';
+
+/**
+ * The servers of one bench run: the lean upstream plus every gateway under test, each in its own
+ * child process, all on loopback with random ports.
+ */
+export const BENCH_ACCESS_TOKEN = 'bench-static-access-token';
+
+export type GatewayName = Exclude<TargetName, 'wire'>;
+
+export interface Lab {
+  upstream: ServerProcess;
+  targets: Target[];
+  target(name: TargetName): Target;
+  upstreamStats(): Promise<UpstreamStats>;
+  stop(): Promise<void>;
+}
+
+export interface LabOptions {
+  targets: readonly TargetName[];
+  /** Directory for `--cpu-prof` profiles of the gateways (not of the upstream). */
+  cpuProfileDir?: string;
+  corsOrigins?: string[];
+}
+
+export async function startLab(options: LabOptions): Promise<Lab> {
+  const upstream = await spawnServer('upstream', { accessToken: BENCH_ACCESS_TOKEN });
+  const gateways: ServerProcess[] = [];
+  try {
+    const targets: Target[] = [];
+    for (const name of options.targets) {
+      if (name === 'wire') {
+        targets.push({ name, origin: upstream.url, protocol: 'oz' });
+        continue;
+      }
+      const gateway = await startGateway(name, upstream.url, options);
+      gateways.push(gateway);
+      targets.push({ name, origin: gateway.url, protocol: name === 'bare' ? 'oz' : 'graphql' });
+    }
+    return {
+      upstream,
+      targets,
+      target(name) {
+        const found = targets.find((t) => t.name === name);
+        if (!found) throw new Error(`target ${name} is not running`);
+        return found;
+      },
+      upstreamStats: () => upstream.stats<UpstreamStats>(),
+      async stop() {
+        await Promise.all(gateways.map((g) => g.stop()));
+        await upstream.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await upstream.stop();
+    throw error;
+  }
+}
+
+/** One gateway in a fresh child process (figure 3 starts one per repetition). */
+export function startGateway(
+  name: GatewayName,
+  upstreamUrl: string,
+  options: Pick<LabOptions, 'cpuProfileDir' | 'corsOrigins'> = {},
+): Promise<ServerProcess> {
+  const spawnOptions: SpawnOptions = options.cpuProfileDir
+    ? { cpuProfileDir: options.cpuProfileDir }
+    : {};
+  return spawnServer(
+    name,
+    { upstreamUrl, accessToken: BENCH_ACCESS_TOKEN, corsOrigins: options.corsOrigins ?? [] },
+    spawnOptions,
+  );
+}

@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import { startGatewayServer } from '@oz-liveness/gateway';
+
+/**
+ * Our gateway as deployed (production mode, default logging), with only the two settings a
+ * benchmark must change: no per-IP rate limit in the way of one load generator, and room for the
+ * 8 MiB capsules plus multipart overhead.
+ */
+export interface OurGatewayOptions {
+  upstreamUrl: string;
+  accessToken: string;
+  corsOrigins: string[];
+}
+
+export const OURS_CAPSULE_MAX_BYTES = 16 * 1024 * 1024;
+
+export async function startOurGateway(options: OurGatewayOptions) {
+  const server = await startGatewayServer({
+    ozApiUrl: options.upstreamUrl,
+    auth: { kind: 'token', token: options.accessToken },
+    capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
+    rateLimitPerMin: 1_000_000_000,
+    corsOrigins: options.corsOrigins,
+    receiptSecret: randomBytes(32).toString('base64url'),
+    production: true,
+  });
+  return { url: server.url, close: () => server.close() };
+}

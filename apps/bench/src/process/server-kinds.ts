@@ -1,0 +1,19 @@
+/** The servers the harness runs, each in its own child process so RSS and CPU are its own. */
+export type ServerKind = 'upstream' | 'bare' | 'naive' | 'ours';
+
+export interface ServerConfig {
+  /** Where a gateway forwards to; unused by the upstream itself. */
+  upstreamUrl?: string;
+  accessToken: string;
+  /** Origins allowed to call the gateway from a browser (figure 4's page). */
+  corsOrigins?: string[];
+}
+
+/** Parent → child messages over the IPC channel. */
+export type ParentMessage = { type: 'stats'; id: number } | { type: 'stop' };
+
+/** Child → parent messages over the IPC channel. */
+export type ChildMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'failed'; message: string }
+  | { type: 'stats'; id: number; stats: unknown };

@@ -1,0 +1,61 @@
+import type { ChildMessage, ParentMessage, ServerConfig, ServerKind } from './server-kinds.js';
+
+/**
+ * Child-process entry: `node server-main.js <kind> <config-json>`. Starts one server, reports
+ * its URL over IPC, answers stats requests and stops on request or when the parent goes away.
+ */
+interface Started {
+  url: string;
+  stats?: () => unknown;
+  close(): Promise<void>;
+}
+
+async function start(kind: ServerKind, config: ServerConfig): Promise<Started> {
+  const upstreamUrl = config.upstreamUrl ?? '';
+  switch (kind) {
+    case 'upstream': {
+      const { startUpstream } = await import('../upstream.js');
+      return startUpstream({ accessToken: config.accessToken });
+    }
+    case 'bare': {
+      const { startBareProxy } = await import('../baselines/bare-proxy.js');
+      return startBareProxy({ upstreamUrl });
+    }
+    case 'naive': {
+      const { startNaiveGateway } = await import('../baselines/naive-gateway.js');
+      return startNaiveGateway({ upstreamUrl, accessToken: config.accessToken });
+    }
+    case 'ours': {
+      const { startOurGateway } = await import('../ours-gateway.js');
+      return startOurGateway({
+        upstreamUrl,
+        accessToken: config.accessToken,
+        corsOrigins: config.corsOrigins ?? [],
+      });
+    }
+  }
+}
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+const [kind, configJson] = process.argv.slice(2);
+try {
+  const server = await start(kind as ServerKind, JSON.parse(configJson ?? '{}') as ServerConfig);
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'stats') send({ type: 'stats', id: message.id, stats: server.stats?.() });
+    if (message.type === 'stop') {
+      void server.close().finally(() => process.exit(0));
+    }
+  });
+  // An orphaned server would skew every later measurement on this machine.
+  process.on('disconnect', () => process.exit(0));
+  send({ type: 'ready', url: server.url });
+} catch (error) {
+  send({
+    type: 'failed',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  process.exit(1);
+}
