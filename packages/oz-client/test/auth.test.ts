@@ -97,6 +97,26 @@ describe('login strategy', () => {
     expect(logins).toEqual(['/api/authorize/auth/ 200']);
   });
 
+  it('a caller giving up during the shared login does not fail the others', async () => {
+    const client = fx.loginClient();
+    await fx.sandbox.control.injectFault({
+      kind: 'latency',
+      ms: 300,
+      path: '/api/authorize/auth/',
+    });
+    const quitter = new AbortController();
+    setTimeout(() => quitter.abort(), 30);
+    const [aborted, timedOut, patient] = await Promise.allSettled([
+      client.sessionToken({ signal: quitter.signal }),
+      client.sessionToken({ timeoutMs: 100 }),
+      client.sessionToken(),
+    ]);
+    expect(aborted).toMatchObject({ status: 'rejected', reason: { reason: 'aborted' } });
+    expect(timedOut).toMatchObject({ status: 'rejected', reason: { reason: 'timeout' } });
+    expect(patient).toMatchObject({ status: 'fulfilled' });
+    expect((await paths()).filter((p) => p.startsWith('/api/authorize/auth/'))).toHaveLength(1);
+  });
+
   it('ensureAuthenticated logs in, then is free while the token is fresh', async () => {
     const client = fx.loginClient();
     await client.ensureAuthenticated();
