@@ -1,0 +1,96 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { Logger } from 'pino';
+import { createFormatError } from './errors.js';
+import type { GatewayMetrics } from './metrics.js';
+import { type OzLivenessContext, resolvers } from './resolvers/index.js';
+import { typeDefs } from './schema.js';
+
+/**
+ * Query limits sized for this schema: its deepest useful selection is
+ * `submitCapsule { analyses { id } }` (depth 3) and a full query is ~40 tokens, so these leave
+ * room for fragments and `__typename` while refusing depth, alias and size bombs early.
+ */
+export const QUERY_LIMITS = {
+  maxDepth: 6,
+  maxAliases: 4,
+  maxDirectives: 10,
+  maxTokens: 400,
+  maxCost: 200,
+} as const;
+
+/** Every GraphQL answer here is per-user and single-use: nothing may be cached on the way. */
+const noStorePlugin: ApolloServerPlugin<OzLivenessContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
+export interface CreateApolloOptions {
+  production: boolean;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+/** The Apollo Server 5 instance of the standalone gateway, hardened per the contract. */
+export function createApolloServer(options: CreateApolloOptions): ApolloServer<OzLivenessContext> {
+  const { production, metrics, logger } = options;
+  const armor = new ApolloArmor({
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true },
+    maxAliases: { n: QUERY_LIMITS.maxAliases },
+    maxDirectives: { n: QUERY_LIMITS.maxDirectives },
+    // Introspection in development needs far more tokens than real operations.
+    maxTokens: { n: production ? QUERY_LIMITS.maxTokens : 4000 },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true },
+    blockFieldSuggestion: { enabled: production },
+  }).protect();
+
+  const apolloLogger = logger.child({ subsystem: 'apollo' });
+  return new ApolloServer<OzLivenessContext>({
+    typeDefs,
+    resolvers,
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    persistedQueries: false,
+    status400ForVariableCoercionErrors: true,
+    nodeEnv: production ? 'production' : 'development',
+    validationRules: armor.validationRules,
+    formatError: createFormatError((error) => {
+      apolloLogger.error({ err: error }, 'masked internal error');
+    }),
+    logger: {
+      debug: (message) => apolloLogger.debug(message),
+      info: (message) => apolloLogger.info(message),
+      warn: (message) => apolloLogger.warn(message),
+      error: (message) => apolloLogger.error(message),
+    },
+    plugins: [
+      // graphql-armor's typings point at Apollo's CJS build; the objects are the same plugins.
+      ...(armor.plugins as unknown as ApolloServerPlugin<OzLivenessContext>[]),
+      metrics.apolloPlugin(),
+      noStorePlugin,
+      // Nothing about requests is ever reported to Apollo's cloud, even if APOLLO_KEY is set.
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(production
+        ? [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDisableSuggestions()]
+        : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),
+    ],
+  });
+}

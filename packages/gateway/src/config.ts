@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { LivenessResult } from './liveness-result.js';
+import type { RateLimiter } from './rate-limit.js';
+import { MIN_RECEIPT_SECRET_BYTES, type ReceiptSecret } from './receipt.js';
+import type { ResultStore } from './store/result-store.js';
+
+/** How the gateway authenticates to Oz (`X-Forensic-Access-Token`). */
+export type OzAuthConfig =
+  /** An Instant installation needing no Oz token (auth is the integrator's own). */
+  | { kind: 'none' }
+  /** A static service-account token (`OZ_ACCESS_TOKEN`). */
+  | { kind: 'token'; token: string }
+  /** Log in, keep the token fresh, re-login once on 401/403 (`OZ_LOGIN` / `OZ_PASSWORD`). */
+  | { kind: 'login'; email: string; password: string };
+
+/** What `onResult` receives beside the result. */
+export interface OnResultContext {
+  /** The GraphQL context value of the request that produced the result (your own fields too). */
+  contextValue: unknown;
+  /** The Oz folder as parsed by oz-client (raw fields kept in `folder.raw`). */
+  folder: import('@oz-liveness/oz-client').OzFolder;
+  /** Request id, as in the logs and the `X-Request-Id` response header. */
+  requestId: string;
+}
+
+export type OnResult = (result: LivenessResult, context: OnResultContext) => void | Promise<void>;
+
+/** Options of `createOzLivenessGateway`. Only `ozApiUrl` is required. */
+export interface GatewayConfig {
+  /** Base URL of the Oz API (`OZ_API_URL`), e.g. `http://127.0.0.1:4010`. Required. */
+  ozApiUrl: string;
+  /** `instant` → `POST /api/instant/folders/`, `full` → `POST /api/folders/`. Default `instant`. */
+  ozApiMode?: 'instant' | 'full';
+  /** Oz authentication. Default `{ kind: 'none' }`. */
+  auth?: OzAuthConfig;
+  /** Session token lifetime reported in `expiresAt`, seconds. Default 900. */
+  sessionTokenTtlS?: number;
+  /** Largest capsule accepted, bytes; larger ones never reach Oz. Default 10485760 (10 MiB). */
+  capsuleMaxBytes?: number;
+  /** Upstream timeout for a capsule submission, ms. Default 60000. */
+  ozTimeoutMs?: number;
+  /** Upstream timeout for a session token and other short calls, ms. Default 10000. */
+  ozShortTimeoutMs?: number;
+  /** Origins allowed by CORS; `['*']` allows any. Default `[]`: same-origin only. */
+  corsOrigins?: string[];
+  /**
+   * HS256 key for receipts (≥ 32 bytes). Default: random per instance (receipts stop verifying
+   * after a restart), refused when `production` is true.
+   */
+  receiptSecret?: ReceiptSecret;
+  /** Receipt lifetime, seconds. Default 3600. */
+  receiptTtlS?: number;
+  /** Session tokens per client IP per minute. Default 30. */
+  rateLimitPerMin?: number;
+  /** A custom limiter (e.g. Redis-backed, shared by instances). Default: in memory. */
+  rateLimiter?: RateLimiter;
+  /** Idempotency store. Default: in-memory LRU (10 000 transactions). */
+  store?: ResultStore;
+  /** How long a result is kept for retries of the same transactionId, seconds. Default 3600. */
+  resultTtlS?: number;
+  /** Called once per transaction with its first result; awaited before the client gets it. */
+  onResult?: OnResult;
+  /** pino level when no `logger` is given. Default `info`. */
+  logLevel?: string;
+  /** Your pino logger; the gateway logs through a child of it. Default: pino to stdout. */
+  logger?: Logger;
+  /**
+   * Production hardening: no introspection, no landing page, no stack traces, no schema
+   * suggestions in errors. Default: `process.env.NODE_ENV === 'production'`.
+   */
+  production?: boolean;
+  /** Express `trust proxy` (which `X-Forwarded-For` hops to believe for the client IP). Default false. */
+  trustProxy?: boolean | number | string | string[];
+  /** GraphQL path. Default `/graphql`. */
+  graphqlPath?: string;
+  /** Largest JSON body and largest multipart `operations`/`map` field, bytes. Default 16384. */
+  maxRequestFieldBytes?: number;
+  /** Collect Node process metrics (CPU, memory, event loop) on `/metrics`. Default true. */
+  processMetrics?: boolean;
+}
+
+/** Config with every default applied. */
+export interface ResolvedConfig
+  extends Required<
+    Omit<GatewayConfig, 'rateLimiter' | 'store' | 'onResult' | 'logger' | 'receiptSecret'>
+  > {
+  receiptSecret: ReceiptSecret;
+  /** True when the receipt secret was generated for this instance only. */
+  receiptSecretGenerated: boolean;
+  rateLimiter: RateLimiter | undefined;
+  store: ResultStore | undefined;
+  onResult: OnResult | undefined;
+  logger: Logger | undefined;
+}
+
+/** Thrown for an unusable configuration; `problems` names every bad option. */
+export class GatewayConfigError extends Error {
+  override readonly name = 'GatewayConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid gateway configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Applies defaults and checks values; throws one `GatewayConfigError` listing every problem. */
+export function resolveConfig(config: GatewayConfig): ResolvedConfig {
+  const problems: string[] = [];
+  const production = config.production ?? process.env.NODE_ENV === 'production';
+
+  try {
+    const url = new URL(config.ozApiUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push('ozApiUrl must be an http(s) URL');
+    }
+  } catch {
+    problems.push('ozApiUrl must be an absolute URL');
+  }
+  if (config.ozApiMode !== undefined && !['instant', 'full'].includes(config.ozApiMode)) {
+    problems.push("ozApiMode must be 'instant' or 'full'");
+  }
+  const auth = config.auth ?? { kind: 'none' };
+  if (auth.kind === 'token' && !auth.token) problems.push('auth.token must not be empty');
+  if (auth.kind === 'login' && (!auth.email || !auth.password)) {
+    problems.push('auth.email and auth.password must not be empty');
+  }
+
+  const positive = (name: keyof GatewayConfig, value: number | undefined, fallback: number) => {
+    const v = value ?? fallback;
+    if (!Number.isInteger(v) || v <= 0) problems.push(`${name} must be a positive integer`);
+    return v;
+  };
+
+  let receiptSecret = config.receiptSecret;
+  let receiptSecretGenerated = false;
+  if (receiptSecret === undefined) {
+    if (production) problems.push('receiptSecret is required in production');
+    receiptSecret = randomBytes(32);
+    receiptSecretGenerated = true;
+  } else {
+    const length =
+      typeof receiptSecret === 'string'
+        ? Buffer.byteLength(receiptSecret)
+        : receiptSecret.byteLength;
+    if (length < MIN_RECEIPT_SECRET_BYTES) {
+      problems.push(`receiptSecret must be at least ${MIN_RECEIPT_SECRET_BYTES} bytes`);
+    }
+  }
+
+  const resolved: ResolvedConfig = {
+    ozApiUrl: config.ozApiUrl?.replace(/\/+$/, ''),
+    ozApiMode: config.ozApiMode ?? 'instant',
+    auth,
+    sessionTokenTtlS: positive('sessionTokenTtlS', config.sessionTokenTtlS, 900),
+    capsuleMaxBytes: positive('capsuleMaxBytes', config.capsuleMaxBytes, 10 * 1024 * 1024),
+    ozTimeoutMs: positive('ozTimeoutMs', config.ozTimeoutMs, 60_000),
+    ozShortTimeoutMs: positive('ozShortTimeoutMs', config.ozShortTimeoutMs, 10_000),
+    corsOrigins: config.corsOrigins ?? [],
+    receiptSecret,
+    receiptSecretGenerated,
+    receiptTtlS: positive('receiptTtlS', config.receiptTtlS, 3600),
+    rateLimitPerMin: positive('rateLimitPerMin', config.rateLimitPerMin, 30),
+    rateLimiter: config.rateLimiter,
+    store: config.store,
+    resultTtlS: positive('resultTtlS', config.resultTtlS, 3600),
+    onResult: config.onResult,
+    logLevel: config.logLevel ?? 'info',
+    logger: config.logger,
+    production,
+    trustProxy: config.trustProxy ?? false,
+    graphqlPath: config.graphqlPath ?? '/graphql',
+    maxRequestFieldBytes: positive('maxRequestFieldBytes', config.maxRequestFieldBytes, 16_384),
+    processMetrics: config.processMetrics ?? true,
+  };
+  if (problems.length > 0) throw new GatewayConfigError(problems);
+  return resolved;
+}

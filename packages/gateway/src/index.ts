@@ -1,0 +1,42 @@
+export { createApolloServer, QUERY_LIMITS } from './apollo-server.js';
+export {
+  type GatewayConfig,
+  GatewayConfigError,
+  type OnResult,
+  type OnResultContext,
+  type OzAuthConfig,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config.js';
+export { createOzLivenessGateway, type OzLivenessGateway } from './create-gateway.js';
+export { Decision, decide } from './decision.js';
+export { ErrorCode, RetryHint, retryFor } from './errors.js';
+export type { AnalysisSummary, LivenessResult } from './liveness-result.js';
+export {
+  type OzLivenessRequestContext,
+  OzLivenessService,
+  type Readiness,
+  type SessionTokenPayload,
+} from './liveness-service.js';
+export { GatewayMetrics } from './metrics.js';
+export {
+  createMemoryRateLimiter,
+  fromRateLimiterFlexible,
+  type RateLimitDecision,
+  type RateLimiter,
+} from './rate-limit.js';
+export {
+  type ReceiptClaims,
+  ReceiptError,
+  signReceipt,
+  verifyReceipt,
+} from './receipt.js';
+export { type OzLivenessContext, resolvers } from './resolvers/index.js';
+export { typeDefs, typeDefsSource } from './schema.js';
+export { type GatewayServerOptions, type RunningGateway, startGatewayServer } from './server.js';
+export { MemoryResultStore, type MemoryResultStoreOptions } from './store/memory-result-store.js';
+export type { Claim, ResultStore } from './store/result-store.js';
+export {
+  createUploadMiddleware,
+  type UploadMiddlewareOptions,
+} from './upload/upload-middleware.js';

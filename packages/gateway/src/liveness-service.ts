@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { OzApiError, type OzClient, type OzFolder } from '@oz-liveness/oz-client';
+import type { Request, Response } from 'express';
+import type { FileUpload } from 'graphql-upload/processRequest.mjs';
+import type { Logger } from 'pino';
+import type { ResolvedConfig } from './config.js';
+import { badUserInput, ErrorCode, gatewayError, rateLimited } from './errors.js';
+import { IdempotentRunner } from './idempotency.js';
+import { type LivenessResult, toLivenessResult } from './liveness-result.js';
+import type { GatewayMetrics } from './metrics.js';
+import { describeOzError, isAbort, mapOzError } from './oz-errors.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { ResultStore } from './store/result-store.js';
+import { ClientGoneError, receiveCapsule } from './upload/receive-capsule.js';
+
+/** What the resolvers find under `context.ozLiveness`. */
+export interface OzLivenessRequestContext {
+  service: OzLivenessService;
+  requestId: string;
+  clientIp: string;
+  /** Aborted when the client disconnects before its answer was sent. */
+  signal: AbortSignal;
+  log: Logger;
+}
+
+export interface SessionTokenPayload {
+  token: string;
+  expiresAt: Date;
+  transactionId: string;
+}
+
+export type Readiness =
+  | { ready: true }
+  | { ready: false; reason: 'OZ_UNAVAILABLE' | 'OZ_AUTH_FAILED' | 'DRAINING' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A folder id that cannot exist: asking for it proves Oz answers and accepts our token. */
+const PROBE_FOLDER_ID = '00000000-0000-0000-0000-000000000000';
+
+export interface OzLivenessServiceDeps {
+  config: ResolvedConfig;
+  oz: OzClient;
+  store: ResultStore;
+  rateLimiter: RateLimiter;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
+/**
+ * The gateway's work, independent of HTTP: session tokens, capsule submission with
+ * idempotency, readiness. Resolvers stay thin and call into it.
+ */
+export class OzLivenessService {
+  readonly #config: ResolvedConfig;
+  readonly #oz: OzClient;
+  readonly #rateLimiter: RateLimiter;
+  readonly #metrics: GatewayMetrics;
+  readonly #logger: Logger;
+  readonly #runner: IdempotentRunner;
+  readonly #active = new Set<Promise<unknown>>();
+  #draining = false;
+
+  constructor(deps: OzLivenessServiceDeps) {
+    this.#config = deps.config;
+    this.#oz = deps.oz;
+    this.#rateLimiter = deps.rateLimiter;
+    this.#metrics = deps.metrics;
+    this.#logger = deps.logger;
+    this.#runner = new IdempotentRunner({
+      store: deps.store,
+      // Long enough for an upload to Oz to time out and be released.
+      leaseMs: deps.config.ozTimeoutMs * 2 + 5_000,
+      resultTtlMs: deps.config.resultTtlS * 1000,
+    });
+  }
+
+  /** Submissions running now (in this process). */
+  get activeSubmissions(): number {
+    return this.#active.size;
+  }
+
+  /** The per-request context the resolvers need; put it in your GraphQL context as `ozLiveness`. */
+  requestContext(req: Request, res: Response): OzLivenessRequestContext {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(new ClientGoneError('The client disconnected.'));
+    });
+    const requestId = String((req as { id?: unknown }).id ?? randomUUID());
+    const log = ((req as { log?: Logger }).log ?? this.#logger).child({ requestId });
+    return {
+      service: this,
+      requestId,
+      clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      signal: controller.signal,
+      log,
+    };
+  }
+
+  /** `Query.sessionToken`: one fresh token per call, rate-limited per client IP. */
+  async issueSessionToken(ctx: OzLivenessRequestContext): Promise<SessionTokenPayload> {
+    const limit = await this.#rateLimiter.consume(ctx.clientIp);
+    if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
+    // Issue time is taken before the call so `expiresAt` never overstates the token's life.
+    const issuedAt = Date.now();
+    try {
+      const { sessionToken } = await this.#oz.sessionToken({
+        signal: ctx.signal,
+        timeoutMs: this.#config.ozShortTimeoutMs,
+      });
+      return {
+        token: sessionToken,
+        expiresAt: new Date(issuedAt + this.#config.sessionTokenTtlS * 1000),
+        transactionId: randomUUID(),
+      };
+    } catch (error) {
+      throw this.#upstreamFailure(error, ctx, 'sessionToken');
+    }
+  }
+
+  /** `Mutation.submitCapsule`. `contextValue` is handed to `onResult`. */
+  async submitCapsule(
+    upload: Promise<FileUpload>,
+    transactionId: string,
+    ctx: OzLivenessRequestContext,
+    contextValue: unknown,
+  ): Promise<LivenessResult> {
+    if (!UUID.test(transactionId)) {
+      throw badUserInput('transactionId must be the UUID minted by sessionToken.');
+    }
+    const tracked = this.#submit(upload, transactionId.toLowerCase(), ctx, contextValue);
+    this.#active.add(tracked);
+    try {
+      return await tracked;
+    } finally {
+      this.#active.delete(tracked);
+    }
+  }
+
+  async #submit(
+    upload: Promise<FileUpload>,
+    transactionId: string,
+    ctx: OzLivenessRequestContext,
+    contextValue: unknown,
+  ): Promise<LivenessResult> {
+    // Nothing goes upstream until this request's own capsule has fully arrived within the limit.
+    const capsule = await receiveCapsule(upload, this.#config.capsuleMaxBytes);
+    ctx.log.debug({ transactionId, bytes: capsule.byteLength }, 'capsule received');
+    return this.#runner.run(
+      transactionId,
+      async (signal) => {
+        let folder: OzFolder;
+        try {
+          this.#metrics.capsuleForwarded(capsule.byteLength);
+          folder = await this.#oz.submitContainer(capsule.open, {
+            mode: this.#config.ozApiMode,
+            contentLength: capsule.byteLength,
+            signal,
+            timeoutMs: this.#config.ozTimeoutMs,
+          });
+        } catch (error) {
+          const recovered = await this.#recoverFolder(error, transactionId, ctx);
+          if (!recovered) throw this.#upstreamFailure(error, ctx, 'submitCapsule');
+          folder = recovered;
+        }
+        return this.#finish(transactionId, folder, ctx, contextValue);
+      },
+      ctx.signal,
+    );
+  }
+
+  /**
+   * Full mode keeps folders, so when Oz says the session token is spent (code 14) the first
+   * attempt may have landed after all (a timeout or reset after Oz took the body): look it up.
+   */
+  async #recoverFolder(
+    error: unknown,
+    transactionId: string,
+    ctx: OzLivenessRequestContext,
+  ): Promise<OzFolder | null> {
+    if (this.#config.ozApiMode !== 'full' || !(error instanceof OzApiError) || error.code !== 14) {
+      return null;
+    }
+    try {
+      const folder = await this.#oz.findFolderByTransaction(transactionId, {
+        signal: ctx.signal,
+        timeoutMs: this.#config.ozShortTimeoutMs,
+      });
+      if (folder) ctx.log.info({ transactionId, folderId: folder.folderId }, 'folder recovered');
+      return folder;
+    } catch (lookupError) {
+      ctx.log.warn({ err: describeOzError(lookupError) }, 'folder lookup failed');
+      return null;
+    }
+  }
+
+  async #finish(
+    transactionId: string,
+    folder: OzFolder,
+    ctx: OzLivenessRequestContext,
+    contextValue: unknown,
+  ): Promise<LivenessResult> {
+    const captured = folder.metaData?.transaction_id;
+    if (captured !== undefined && captured.toLowerCase() !== transactionId) {
+      // The capsule was made for another transaction: its verdict must not be filed under this one.
+      ctx.log.warn({ transactionId, folderId: folder.folderId }, 'capsule transaction mismatch');
+      throw gatewayError(
+        ErrorCode.CAPSULE_REJECTED,
+        'The capsule was captured for another transactionId.',
+        { extensions: { ozErrorCode: null } },
+      );
+    }
+    const result = await toLivenessResult(transactionId, folder, {
+      secret: this.#config.receiptSecret,
+      ttlS: this.#config.receiptTtlS,
+    });
+    this.#metrics.decided(result.decision);
+    ctx.log.info(
+      { transactionId, folderId: result.folderId, decision: result.decision },
+      'liveness result',
+    );
+    if (this.#config.onResult) {
+      try {
+        await this.#config.onResult(structuredClone(result), {
+          contextValue,
+          folder,
+          requestId: ctx.requestId,
+        });
+      } catch (error) {
+        // The verdict stands (Oz has spent the session token); the hook's failure is logged.
+        ctx.log.error({ err: error, transactionId }, 'onResult failed');
+      }
+    }
+    return result;
+  }
+
+  #upstreamFailure(error: unknown, ctx: OzLivenessRequestContext, operation: string): Error {
+    if (isAbort(error) && ctx.signal.aborted) {
+      return new ClientGoneError('The client disconnected.');
+    }
+    const mapped = mapOzError(error);
+    ctx.log.warn(
+      { operation, err: describeOzError(error), code: mapped?.extensions.code ?? 'INTERNAL' },
+      'upstream call failed',
+    );
+    return mapped ?? (error as Error);
+  }
+
+  /** Oz reachable and our credentials accepted (for `/readyz`). */
+  async readiness(): Promise<Readiness> {
+    if (this.#draining) return { ready: false, reason: 'DRAINING' };
+    const timeoutMs = this.#config.ozShortTimeoutMs;
+    try {
+      await this.#oz.ensureAuthenticated({ timeoutMs });
+      await this.#oz.getFolder(PROBE_FOLDER_ID, { timeoutMs });
+      return { ready: true };
+    } catch (error) {
+      if (error instanceof OzApiError && error.status === 404) return { ready: true };
+      const code = mapOzError(error)?.extensions.code;
+      return {
+        ready: false,
+        reason: code === ErrorCode.OZ_AUTH_FAILED ? 'OZ_AUTH_FAILED' : 'OZ_UNAVAILABLE',
+      };
+    }
+  }
+
+  /** Stops reporting ready and resolves once running submissions have finished (or `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#draining = true;
+    if (this.#active.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    // New submissions may start while draining (requests already on open connections).
+    const settled = async () => {
+      while (this.#active.size > 0) await Promise.allSettled([...this.#active]);
+    };
+    await Promise.race([settled(), timedOut]);
+    clearTimeout(timer);
+    return this.#active.size === 0;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+}

@@ -1,0 +1,104 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { OzOperation } from '@oz-liveness/oz-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export interface UpstreamCallEvent {
+  operation: OzOperation;
+  status: number | null;
+  durationMs: number;
+  errorCode: string | null;
+}
+
+/** Prometheus metrics of one gateway instance, on its own registry (several may share a process). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  readonly #requests = new Counter({
+    name: 'oz_liveness_graphql_requests_total',
+    help: 'GraphQL requests by root field and outcome (ok or the error code).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #requestSeconds = new Histogram({
+    name: 'oz_liveness_graphql_request_duration_seconds',
+    help: 'GraphQL request latency by root field.',
+    labelNames: ['operation'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly #upstreamSeconds = new Histogram({
+    name: 'oz_liveness_upstream_duration_seconds',
+    help: 'Oz API call latency by operation and HTTP status (0 when no answer).',
+    labelNames: ['operation', 'status'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly #upstreamErrors = new Counter({
+    name: 'oz_liveness_upstream_errors_total',
+    help: 'Failed Oz API calls by operation and error code (Oz error_code, or transport reason).',
+    labelNames: ['operation', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #capsuleBytes = new Histogram({
+    name: 'oz_liveness_capsule_bytes',
+    help: 'Size of capsules forwarded to Oz.',
+    buckets: [64 * 1024, 256 * 1024, 512 * 1024, 1 << 20, 2 << 20, 5 << 20, 10 << 20, 20 << 20],
+    registers: [this.registry],
+  });
+
+  readonly #decisions = new Counter({
+    name: 'oz_liveness_decisions_total',
+    help: 'Liveness results by decision (first result of each transaction only).',
+    labelNames: ['decision'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics: boolean }) {
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** For oz-client's `onUpstreamCall`. */
+  readonly onUpstreamCall = (event: UpstreamCallEvent): void => {
+    this.#upstreamSeconds.observe(
+      { operation: event.operation, status: String(event.status ?? 0) },
+      event.durationMs / 1000,
+    );
+    if (event.errorCode !== null) {
+      this.#upstreamErrors.inc({ operation: event.operation, code: event.errorCode });
+    }
+  };
+
+  capsuleForwarded(bytes: number): void {
+    this.#capsuleBytes.observe(bytes);
+  }
+
+  decided(decision: string): void {
+    this.#decisions.inc({ decision });
+  }
+
+  /** Apollo plugin timing every request by its root field. */
+  apolloPlugin(): ApolloServerPlugin {
+    const requests = this.#requests;
+    const seconds = this.#requestSeconds;
+    return {
+      async requestDidStart() {
+        const stop = seconds.startTimer();
+        return {
+          async willSendResponse(ctx) {
+            const first = ctx.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
+            const operation = first?.kind === 'Field' ? first.name.value : 'unknown';
+            const known = ['sessionToken', 'submitCapsule', '__schema', '__typename'];
+            const label = known.includes(operation) ? operation : 'other';
+            const code = ctx.errors?.[0]?.extensions?.code;
+            requests.inc({ operation: label, outcome: typeof code === 'string' ? code : 'ok' });
+            stop({ operation: label });
+          },
+        };
+      },
+    };
+  }
+}

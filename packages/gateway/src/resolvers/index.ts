@@ -1,0 +1,17 @@
+import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
+import { DateTimeScalar } from './date-time-scalar.js';
+import { sessionTokenResolver } from './session-token.js';
+import { submitCapsuleResolver } from './submit-capsule.js';
+
+export type { OzLivenessContext } from './context.js';
+
+/**
+ * The gateway's resolvers, to merge with an app's own. They read their dependencies from
+ * `context.ozLiveness` (see `OzLivenessService.requestContext`).
+ */
+export const resolvers = {
+  Upload: GraphQLUpload,
+  DateTime: DateTimeScalar,
+  Query: { sessionToken: sessionTokenResolver },
+  Mutation: { submitCapsule: submitCapsuleResolver },
+};

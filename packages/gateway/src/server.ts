@@ -1,0 +1,94 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GatewayConfig } from './config.js';
+import { createOzLivenessGateway, type OzLivenessGateway } from './create-gateway.js';
+
+export interface GatewayServerOptions extends GatewayConfig {
+  /** Default 0: a random free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** How long `close()` waits for running submissions and requests, ms. Default 30000. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningGateway {
+  /** `http://HOST:PORT`, no trailing slash. */
+  url: string;
+  /** `url` + the GraphQL path. */
+  graphqlUrl: string;
+  port: number;
+  gateway: OzLivenessGateway;
+  server: Server;
+  /**
+   * Graceful stop: refuses new connections, lets running submissions and in-flight requests
+   * finish (up to `drainTimeoutMs`), then closes everything. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/** Builds the gateway and listens (127.0.0.1, random port by default). */
+export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
+  const { port = 0, host = '127.0.0.1', drainTimeoutMs = 30_000, ...config } = options;
+  const gateway = createOzLivenessGateway(config);
+  await gateway.start();
+
+  const server = createServer(gateway.app);
+  // Uploads of a few MB on slow links must not be cut by Node's defaults, nor hang forever.
+  server.requestTimeout = Math.max(120_000, gateway.config.ozTimeoutMs * 2);
+  server.headersTimeout = 30_000;
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) idle?.();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const deadline = Date.now() + drainTimeoutMs;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await gateway.service.drain(drainTimeoutMs);
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            idle = resolve;
+          }),
+          new Promise<void>((resolve) =>
+            setTimeout(resolve, Math.max(0, deadline - Date.now())).unref(),
+          ),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+      await gateway.stop({ drainTimeoutMs: 0 });
+    })();
+    return closing;
+  };
+
+  return {
+    url,
+    graphqlUrl: `${url}${gateway.config.graphqlPath}`,
+    port: address.port,
+    gateway,
+    server,
+    close,
+  };
+}

@@ -1,0 +1,65 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
+import { ErrorCode, httpErrorBody } from '../errors.js';
+
+export interface UploadMiddlewareOptions {
+  capsuleMaxBytes: number;
+  /** Largest `operations` / `map` field, bytes. */
+  maxFieldBytes: number;
+}
+
+/** Multipart framing around the file: two small fields, boundaries and part headers. */
+const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
+
+/**
+ * The multipart stack for `submitCapsule`, in order:
+ * 1. CSRF: a multipart POST is a "simple" request a foreign page can send, so it must carry
+ *    `Apollo-Require-Preflight` (or `X-Apollo-Operation-Name`) before a byte of it is parsed.
+ * 2. A declared `Content-Length` that cannot fit is refused at once (413), unread.
+ * 3. graphql-upload: one file, at most `capsuleMaxBytes`, spooled to a temp file.
+ */
+export function createUploadMiddleware(options: UploadMiddlewareOptions): RequestHandler[] {
+  const maxBodyBytes =
+    options.capsuleMaxBytes + 2 * options.maxFieldBytes + MULTIPART_OVERHEAD_BYTES;
+
+  const requirePreflight = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return next();
+    const preflight = req.get('apollo-require-preflight') || req.get('x-apollo-operation-name');
+    if (preflight) return next();
+    res
+      .status(400)
+      .set('connection', 'close')
+      .json(
+        httpErrorBody(
+          ErrorCode.BAD_USER_INPUT,
+          'Multipart requests must carry the header Apollo-Require-Preflight: true (CSRF prevention).',
+        ),
+      );
+  };
+
+  const refuseOversized = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return next();
+    const declared = Number(req.get('content-length'));
+    if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
+    res
+      .status(413)
+      .set('connection', 'close')
+      .json(
+        httpErrorBody(
+          ErrorCode.CAPSULE_TOO_LARGE,
+          `The capsule is larger than the ${options.capsuleMaxBytes} bytes this gateway accepts.`,
+          { maxBytes: options.capsuleMaxBytes },
+        ),
+      );
+  };
+
+  return [
+    requirePreflight,
+    refuseOversized,
+    graphqlUploadExpress({
+      maxFiles: 1,
+      maxFileSize: options.capsuleMaxBytes,
+      maxFieldSize: options.maxFieldBytes,
+    }),
+  ];
+}
