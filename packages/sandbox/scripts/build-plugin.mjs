@@ -1,7 +1,7 @@
 // Builds the Web Plugin stand-in served at /plugin_liveness.php: type-checks src/plugin (browser
 // code, so it has its own tsconfig outside the Node build), then bundles it into one classic
 // script, because the real plugin is loaded with a plain <script src> (no type="module").
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -9,10 +9,14 @@ import { build } from 'esbuild';
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
-execFileSync(process.execPath, [tsc, '-p', 'src/plugin/tsconfig.json'], {
+const typeCheck = spawnSync(process.execPath, [tsc, '-p', 'src/plugin/tsconfig.json'], {
   cwd: packageDir,
   stdio: 'inherit',
 });
+if (typeCheck.status !== 0) {
+  console.error('plugin: type errors in src/plugin (see above); nothing bundled');
+  process.exit(typeCheck.status ?? 1);
+}
 
 const result = await build({
   absWorkingDir: packageDir,
