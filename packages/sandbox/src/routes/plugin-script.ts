@@ -19,9 +19,9 @@ const HEADERS = {
 };
 
 /** `GET /plugin_liveness.php`: the Web Plugin stand-in, read fresh so a rebuild shows at once. */
-export async function pluginScript(): Promise<ApiResponse> {
+export async function pluginScript(bundlePath = PLUGIN_BUNDLE_PATH): Promise<ApiResponse> {
   try {
-    return { status: 200, headers: HEADERS, body: await readFile(PLUGIN_BUNDLE_PATH) };
+    return { status: 200, headers: HEADERS, body: await readFile(bundlePath) };
   } catch {
     return ozError(
       404,
