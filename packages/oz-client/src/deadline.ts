@@ -33,13 +33,17 @@ export class CallDeadline {
     return Math.max(1, this.#endsAt - Date.now());
   }
 
-  /** The transport error for this deadline if it has fired, else null. */
-  abortError(): OzTransportError | null {
+  /**
+   * The transport error for this deadline if it has fired, else null. `status` is the HTTP status
+   * if the answer had begun to arrive.
+   */
+  abortError(status: number | null = null): OzTransportError | null {
     // The caller's abort wins: if both fired, the caller no longer waits for an answer anyway.
     if (this.#callerSignal?.aborted) {
       return new OzTransportError({
         operation: this.operation,
         reason: 'aborted',
+        status,
         message: `Oz ${this.operation} was aborted by the caller`,
       });
     }
@@ -47,6 +51,7 @@ export class CallDeadline {
       return new OzTransportError({
         operation: this.operation,
         reason: 'timeout',
+        status,
         message: `Oz ${this.operation} timed out after ${this.timeoutMs} ms`,
       });
     }

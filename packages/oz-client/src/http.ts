@@ -125,7 +125,7 @@ export class HttpTransport {
 
   #mapError(error: unknown, req: HttpRequest, status: number | null): Error {
     if (error instanceof OzApiError || error instanceof OzTransportError) return error;
-    const aborted = req.deadline.abortError();
+    const aborted = req.deadline.abortError(status);
     if (aborted) return aborted;
     const { name, code } = describe(error);
     const reason = reasonFor(code, name);
