@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CAPSULE_PREFIX_LENGTH, readCapsulePrefix } from './bench-capsule.js';
 
 /**
  * The lean upstream every figure runs against: a drain-and-answer stand-in for the Oz API.
@@ -80,8 +81,12 @@ function receiveFolder(req: IncomingMessage, res: ServerResponse, stats: Upstrea
     return;
   }
   let bytes = 0;
+  let head = Buffer.alloc(0);
   req.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
+    if (head.length < CAPSULE_PREFIX_LENGTH) {
+      head = Buffer.concat([head, chunk.subarray(0, CAPSULE_PREFIX_LENGTH - head.length)]);
+    }
   });
   req.on('end', () => {
     if (bytes === 0) {
@@ -91,7 +96,7 @@ function receiveFolder(req: IncomingMessage, res: ServerResponse, stats: Upstrea
     }
     stats.folders++;
     stats.folderBytes += bytes;
-    answerJson(res, 201, fakeFolder(bytes));
+    answerJson(res, 201, fakeFolder(bytes, readCapsulePrefix(head)));
   });
 }
 
@@ -123,7 +128,7 @@ function fakeSessionToken(): string {
 }
 
 /** A 201 folder shaped like the one Oz returns for a genuine instant check (~1.5 KB). */
-function fakeFolder(bytes: number): Record<string, unknown> {
+function fakeFolder(bytes: number, transactionId: string | undefined): Record<string, unknown> {
   const now = new Date().toISOString();
   const folderId = randomUUID();
   const mediaId = randomUUID();
@@ -132,7 +137,8 @@ function fakeFolder(bytes: number): Record<string, unknown> {
     time_created: now,
     time_updated: now,
     company_id: randomUUID(),
-    meta_data: { transaction_id: randomUUID() },
+    // Oz echoes the plugin's meta; our gateway checks it against the submitted transactionId.
+    meta_data: transactionId ? { transaction_id: transactionId } : {},
     technical_meta_data: {},
     resolution_status: 'FINISHED',
     system_resolution: 'SUCCESS',

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, type GatewayName, type Lab, startGateway } from '../lab.js';
 import type { Target } from '../load/targets.js';
 import { uploadOnce } from '../load/upload-driver.js';
@@ -43,8 +43,8 @@ export async function measureRss(
   options: RssOptions,
   log: (line: string) => void,
 ): Promise<RssFigure> {
-  const capsule = randomBytes(options.sizeMiB * MIB);
-  const warmup = randomBytes(MIB);
+  const capsule = capsuleBody(options.sizeMiB * MIB);
+  const warmup = capsuleBody(MIB);
   const runs = new Map<GatewayName, RssRun[]>(options.gateways.map((g) => [g, []]));
   for (let rep = 0; rep < options.repetitions; rep++) {
     for (const name of options.gateways) {

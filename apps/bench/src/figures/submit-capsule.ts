@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, type Lab } from '../lab.js';
 import type { TargetName } from '../load/targets.js';
 import { runUploads, type UploadRunResult } from '../load/upload-driver.js';
@@ -29,7 +29,7 @@ export interface SubmitCapsuleFigure {
 }
 
 const MIB = 1024 * 1024;
-const WARMUP_CAPSULE = randomBytes(1024);
+const WARMUP_BYTES = 1024;
 
 export async function measureSubmitCapsule(
   lab: Lab,
@@ -38,8 +38,8 @@ export async function measureSubmitCapsule(
 ): Promise<SubmitCapsuleFigure> {
   const cases: SubmitCase[] = [];
   for (const spec of options.cases) {
-    // Random bytes: nothing on the way can compress or short-cut them.
-    const capsule = randomBytes(spec.sizeMiB * MIB);
+    const body = capsuleBody(spec.sizeMiB * MIB);
+    const warmupBody = capsuleBody(WARMUP_BYTES);
     const runs = new Map<TargetName, UploadRunResult[]>(lab.targets.map((t) => [t.name, []]));
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const target of lab.targets) {
@@ -47,15 +47,15 @@ export async function measureSubmitCapsule(
         const run = await runUploads({
           target,
           accessToken: BENCH_ACCESS_TOKEN,
-          capsule,
+          capsuleBody: body,
           concurrency: spec.concurrency,
           durationMs: options.durationMs,
           minRequests: spec.minRequests,
-          warmupCapsule: WARMUP_CAPSULE,
+          warmupBody,
         });
         const after = await lab.upstreamStats();
         // Proves every capsule reached the upstream whole, once: no cache, no truncation.
-        const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_CAPSULE.length;
+        const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_BYTES;
         if (after.folderBytes - before.folderBytes !== expectedBytes) {
           throw new Error(
             `submitCapsule ${target.name}: upstream received ${after.folderBytes - before.folderBytes} bytes, expected ${expectedBytes}`,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { capsulePrefix } from '../bench-capsule.js';
 
 /**
  * The four things a figure is measured against, and the exact request each one takes. The wire
@@ -63,12 +64,18 @@ export function isSessionTokenAnswer(target: Target, status: number, body: strin
     : body.includes('"token"') && !body.includes('"errors"');
 }
 
-/** One capsule upload: raw octet-stream for Oz, a GraphQL multipart request for gateways. */
+/**
+ * One capsule upload (a fresh transaction): raw octet-stream for Oz, a GraphQL multipart request
+ * for gateways. The capsule is the per-transaction prefix plus the shared `capsuleBody`.
+ */
 export function submitRequest(
   target: Target,
-  capsule: Buffer,
+  capsuleBody: Buffer,
   accessToken: string,
-): PreparedRequest & { bodyLength: number } {
+): PreparedRequest & { capsuleLength: number } {
+  const transactionId = randomUUID();
+  const prefix = capsulePrefix(transactionId);
+  const capsuleLength = prefix.length + capsuleBody.length;
   if (target.protocol === 'oz') {
     return {
       method: 'POST',
@@ -76,17 +83,17 @@ export function submitRequest(
       headers: {
         'x-forensic-access-token': accessToken,
         'content-type': 'application/octet-stream',
-        'content-length': String(capsule.length),
+        'content-length': String(capsuleLength),
       },
-      body: capsule,
-      bodyLength: capsule.length,
+      body: Readable.from([prefix, capsuleBody], { objectMode: false }),
+      capsuleLength,
     };
   }
   const boundary = `----oz-bench-${randomUUID()}`;
   const operations = JSON.stringify({
     operationName: 'SubmitCapsule',
     query: SUBMIT_MUTATION,
-    variables: { capsule: null, transactionId: randomUUID() },
+    variables: { capsule: null, transactionId },
   });
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${operations}\r\n` +
@@ -95,7 +102,7 @@ export function submitRequest(
       'Content-Type: application/octet-stream\r\n\r\n',
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  const bodyLength = head.length + capsule.length + tail.length;
+  const bodyLength = head.length + capsuleLength + tail.length;
   return {
     method: 'POST',
     path: GRAPHQL_PATH,
@@ -106,8 +113,8 @@ export function submitRequest(
       'apollo-require-preflight': 'true',
     },
     // Streamed from the shared capsule buffer: the load driver copies nothing per request.
-    body: Readable.from([head, capsule, tail], { objectMode: false }),
-    bodyLength,
+    body: Readable.from([head, prefix, capsuleBody, tail], { objectMode: false }),
+    capsuleLength,
   };
 }
 

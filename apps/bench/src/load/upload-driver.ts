@@ -1,5 +1,6 @@
 import { createHistogram } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { CAPSULE_PREFIX_LENGTH } from '../bench-capsule.js';
 import { isSubmitAnswer, submitRequest, type Target } from './targets.js';
 
 /**
@@ -9,12 +10,13 @@ import { isSubmitAnswer, submitRequest, type Target } from './targets.js';
 export interface UploadRunOptions {
   target: Target;
   accessToken: string;
-  capsule: Buffer;
+  /** The shared random part of the capsule (see bench-capsule.ts); each upload adds its prefix. */
+  capsuleBody: Buffer;
   concurrency: number;
   durationMs: number;
   minRequests: number;
   /** Untimed uploads of a small capsule per connection first, so sockets and JIT are warm. */
-  warmupCapsule?: Buffer;
+  warmupBody?: Buffer;
 }
 
 export interface UploadRunResult {
@@ -34,8 +36,8 @@ export async function runUploads(options: UploadRunOptions): Promise<UploadRunRe
   const histogram = createHistogram();
   try {
     let warmupRequests = 0;
-    if (options.warmupCapsule) {
-      const warmup = options.warmupCapsule;
+    if (options.warmupBody) {
+      const warmup = options.warmupBody;
       await Promise.all(
         Array.from({ length: concurrency }, () =>
           uploadOnce(pool, target, warmup, options.accessToken),
@@ -52,20 +54,21 @@ export async function runUploads(options: UploadRunOptions): Promise<UploadRunRe
       while (performance.now() < deadline || started < options.minRequests) {
         started++;
         const t0 = process.hrtime.bigint();
-        await uploadOnce(pool, target, options.capsule, options.accessToken);
+        await uploadOnce(pool, target, options.capsuleBody, options.accessToken);
         histogram.record(Number((process.hrtime.bigint() - t0) / 1000n) || 1);
         requests++;
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     const elapsedMs = performance.now() - startedAt;
+    const capsuleLength = CAPSULE_PREFIX_LENGTH + options.capsuleBody.length;
 
     return {
       requests,
       warmupRequests,
-      capsuleBytes: requests * options.capsule.length,
+      capsuleBytes: requests * capsuleLength,
       elapsedMs,
-      mibPerS: (requests * options.capsule.length) / MIB / (elapsedMs / 1000),
+      mibPerS: (requests * capsuleLength) / MIB / (elapsedMs / 1000),
       latencyMs: {
         p50: histogram.percentile(50) / 1000,
         p99: histogram.percentile(99) / 1000,
@@ -82,10 +85,10 @@ export async function runUploads(options: UploadRunOptions): Promise<UploadRunRe
 export async function uploadOnce(
   dispatcher: Pool,
   target: Target,
-  capsule: Buffer,
+  capsuleBody: Buffer,
   accessToken: string,
 ): Promise<void> {
-  const prepared = submitRequest(target, capsule, accessToken);
+  const prepared = submitRequest(target, capsuleBody, accessToken);
   const res = await dispatcher.request({
     method: prepared.method,
     path: prepared.path,

@@ -1,0 +1,141 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResults } from '../src/results.js';
+
+/**
+ * Runs the real bench script (built dist) for one short iteration of every figure and checks it
+ * produced every figure with sane numbers, without touching docs/benchmarks.md.
+ */
+const run = promisify(execFile);
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const DOCS_REPORT = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
+const TARGETS = ['ours', 'wire', 'bare', 'naive'] as const;
+const GATEWAYS = ['ours', 'bare', 'naive'] as const;
+
+let dir: string;
+let results: BenchResults;
+let report: string;
+let docsBefore: number | null;
+
+async function mtimeOrNull(path: string): Promise<number | null> {
+  return stat(path).then(
+    (s) => s.mtimeMs,
+    () => null,
+  );
+}
+
+function sane(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'oz-bench-smoke-'));
+  docsBefore = await mtimeOrNull(DOCS_REPORT);
+  await run(
+    process.execPath,
+    [
+      'dist/run.js',
+      '--smoke',
+      '--json',
+      join(dir, 'results.json'),
+      '--out',
+      join(dir, 'benchmarks.md'),
+    ],
+    { cwd: BENCH_DIR, timeout: 110_000, maxBuffer: 16 * 1024 * 1024 },
+  );
+  results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as BenchResults;
+  report = await readFile(join(dir, 'benchmarks.md'), 'utf8');
+});
+
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('pnpm bench --smoke', () => {
+  it('leaves docs/benchmarks.md alone', async () => {
+    expect(await mtimeOrNull(DOCS_REPORT)).toBe(docsBefore);
+  });
+
+  it('measures sessionToken for ours and every baseline', () => {
+    const figure = results.sessionToken;
+    expect(figure?.connections).toBe(32);
+    for (const name of TARGETS) {
+      const t = figure?.byTarget[name];
+      expect(t, name).toBeDefined();
+      expect(sane(t?.requestsPerS.median ?? 0), `${name} req/s`).toBe(true);
+      expect(
+        t?.runs.every((r) => r.failures === 0 && r.requests > 0),
+        name,
+      ).toBe(true);
+      expect(t?.p99Ms.median ?? 0).toBeGreaterThanOrEqual(
+        t?.p50Ms.median ?? Number.POSITIVE_INFINITY,
+      );
+    }
+  });
+
+  it('measures submitCapsule at 1 and 8 MiB, concurrency 1 and 16', () => {
+    const cases = results.submitCapsule?.cases ?? [];
+    expect(cases.map((c) => `${c.sizeMiB}x${c.concurrency}`)).toEqual([
+      '1x1',
+      '1x16',
+      '8x1',
+      '8x16',
+    ]);
+    for (const c of cases) {
+      for (const name of TARGETS) {
+        const t = c.byTarget[name];
+        expect(sane(t?.mibPerS.median ?? 0), `${name} ${c.sizeMiB}x${c.concurrency}`).toBe(true);
+        expect(sane(t?.p50Ms.median ?? 0)).toBe(true);
+        // MiB/s must agree with what was sent and how long it took (no unit slip).
+        for (const r of t?.runs ?? []) {
+          expect(r.capsuleBytes).toBe(r.requests * c.sizeMiB * 1024 * 1024);
+          expect(r.mibPerS).toBeCloseTo(r.capsuleBytes / 1024 / 1024 / (r.elapsedMs / 1000), 6);
+        }
+      }
+    }
+  });
+
+  it('measures gateway RSS growth, and sees the naive design buffer capsules', () => {
+    const figure = results.rss;
+    for (const name of GATEWAYS) {
+      const t = figure?.byTarget[name];
+      expect(t, name).toBeDefined();
+      expect(t?.idleMiB.median ?? 0).toBeGreaterThan(10);
+      expect(t?.peakMiB.median ?? 0).toBeGreaterThanOrEqual(
+        t?.idleMiB.median ?? Number.POSITIVE_INFINITY,
+      );
+    }
+    // 8 × 8 MiB held whole in Buffers cannot fit in less than this: proves the probe sees growth.
+    expect(figure?.byTarget.naive?.growthMiB.median ?? 0).toBeGreaterThan(24);
+  });
+
+  it('measures the element bundle and start → open', () => {
+    const element = results.element;
+    expect(element?.bundle.minifiedBytes ?? 0).toBeGreaterThan(5_000);
+    expect(element?.bundle.gzipBytes ?? 0).toBeGreaterThan(1_000);
+    expect(element?.bundle.gzipBytes ?? 0).toBeLessThan(element?.bundle.minifiedBytes ?? 0);
+    expect(sane(element?.timing.startToOpenMs.median ?? 0)).toBe(true);
+    expect(sane(element?.timing.tokenRoundTripMs.median ?? 0)).toBe(true);
+  });
+
+  it('writes a report with every figure, the machine and the command', () => {
+    expect(report).toContain('smoke mode');
+    for (const heading of [
+      '## Machine',
+      '## Targets',
+      '## 1. `sessionToken`',
+      '## 2. `submitCapsule`',
+      '## 3.',
+      '## 4. The element',
+    ]) {
+      expect(report).toContain(heading);
+    }
+    expect(report).toContain(results.machine.node);
+    expect(report).toContain('Reproduce:');
+  });
+});
