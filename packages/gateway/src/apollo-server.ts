@@ -67,7 +67,8 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     persistedQueries: false,
-    status400ForVariableCoercionErrors: true,
+    // The host (startGatewayServer / apps/gateway) owns shutdown and drains first.
+    stopOnTerminationSignals: false,
     nodeEnv: production ? 'production' : 'development',
     validationRules: armor.validationRules,
     formatError: createFormatError((error) => {

@@ -1,0 +1,170 @@
+import type { GatewayServerOptions, OzAuthConfig } from '@oz-liveness/gateway';
+import { cleanEnv, EnvError, makeValidator, str } from 'envalid';
+
+/** Thrown when the environment is unusable; the message names every bad variable at once. */
+export class EnvConfigError extends Error {
+  override readonly name = 'EnvConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid gateway environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const MIN_SECRET_BYTES = 32;
+
+// Messages never repeat a value: some of these variables are secrets.
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  makeValidator<number>((input) => {
+    const value = Number(input);
+    if (!/^\d+$/.test(input.trim()) || value < min || value > max) {
+      throw new EnvError(`must be an integer between ${min} and ${max}`);
+    }
+    return value;
+  });
+
+const httpUrl = makeValidator<string>((input) => {
+  try {
+    const url = new URL(input);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return input.replace(/\/+$/, '');
+  } catch {
+    // Reported below.
+  }
+  throw new EnvError('must be an absolute http(s) URL');
+});
+
+const anyUrl = makeValidator<string>((input) => {
+  try {
+    new URL(input);
+    return input;
+  } catch {
+    throw new EnvError('must be a URL');
+  }
+});
+
+const origins = makeValidator<string[]>((input) => {
+  const list = input
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of list) {
+    if (origin === '*') continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      throw new EnvError(`"${origin}" is not an origin like https://app.example.com`);
+    }
+    if (parsed.origin !== origin) {
+      throw new EnvError(`"${origin}" is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  return list;
+});
+
+const secret = makeValidator<string>((input) => {
+  if (Buffer.byteLength(input) < MIN_SECRET_BYTES) {
+    throw new EnvError(`must be at least ${MIN_SECRET_BYTES} bytes`);
+  }
+  return input;
+});
+
+const nonEmpty = makeValidator<string>((input) => {
+  if (!input.trim()) throw new EnvError('must not be empty');
+  return input;
+});
+
+export interface GatewayEnv {
+  options: GatewayServerOptions;
+  production: boolean;
+  logLevel: string;
+  /** Things worth saying at startup that do not stop it. */
+  warnings: string[];
+}
+
+/** Validates the environment (CONTRACT.md section 4) into server options. */
+export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
+  const problems: string[] = [];
+  const env = cleanEnv(
+    environment,
+    {
+      PORT: integer(0, 65535)({ default: 4000 }),
+      HOST: nonEmpty({ default: '127.0.0.1' }),
+      OZ_API_URL: httpUrl({ desc: 'base URL of the Oz API' }),
+      OZ_API_MODE: str({ choices: ['instant', 'full'], default: 'instant' }),
+      OZ_ACCESS_TOKEN: nonEmpty({ default: undefined }),
+      OZ_LOGIN: nonEmpty({ default: undefined }),
+      OZ_PASSWORD: nonEmpty({ default: undefined }),
+      OZ_SESSION_TOKEN_TTL_S: integer(1)({ default: 900 }),
+      CAPSULE_MAX_BYTES: integer(1)({ default: 10 * 1024 * 1024 }),
+      OZ_TIMEOUT_MS: integer(1)({ default: 60_000 }),
+      CORS_ORIGINS: origins({ default: [] }),
+      RECEIPT_SECRET: secret({ default: undefined }),
+      REDIS_URL: anyUrl({ default: undefined }),
+      RATE_LIMIT_PER_MIN: integer(1)({ default: 30 }),
+      LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
+      NODE_ENV: str({ default: '' }),
+    },
+    {
+      reporter: ({ errors }) => {
+        for (const [name, error] of Object.entries(errors)) {
+          if (!error) continue;
+          const missing = error instanceof ReferenceError || /Missing/.test(error.message);
+          problems.push(
+            `${name}: ${missing ? 'is required' : error.message.replace(/^Invalid.*?:\s*/, '')}`,
+          );
+        }
+      },
+    },
+  );
+  if (problems.length > 0) throw new EnvConfigError(problems);
+
+  const production = env.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  let auth: OzAuthConfig = { kind: 'none' };
+  if (env.OZ_ACCESS_TOKEN && (env.OZ_LOGIN || env.OZ_PASSWORD)) {
+    problems.push('OZ_ACCESS_TOKEN: set either it or OZ_LOGIN/OZ_PASSWORD, not both');
+  } else if (env.OZ_ACCESS_TOKEN) {
+    auth = { kind: 'token', token: env.OZ_ACCESS_TOKEN };
+  } else if (env.OZ_LOGIN || env.OZ_PASSWORD) {
+    if (!env.OZ_LOGIN) problems.push('OZ_LOGIN: is required with OZ_PASSWORD');
+    if (!env.OZ_PASSWORD) problems.push('OZ_PASSWORD: is required with OZ_LOGIN');
+    if (env.OZ_LOGIN && env.OZ_PASSWORD) {
+      auth = { kind: 'login', email: env.OZ_LOGIN, password: env.OZ_PASSWORD };
+    }
+  }
+  if (production && !env.RECEIPT_SECRET) {
+    problems.push('RECEIPT_SECRET: is required when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new EnvConfigError(problems);
+
+  if (env.REDIS_URL) {
+    warnings.push(
+      'REDIS_URL is set but this build keeps idempotency and rate limits in memory (one instance)',
+    );
+  }
+  if (auth.kind === 'none') {
+    warnings.push(
+      'no Oz credentials (OZ_ACCESS_TOKEN or OZ_LOGIN/OZ_PASSWORD): calling Oz without a token',
+    );
+  }
+
+  return {
+    production,
+    logLevel: env.LOG_LEVEL,
+    warnings,
+    options: {
+      port: env.PORT,
+      host: env.HOST,
+      ozApiUrl: env.OZ_API_URL,
+      ozApiMode: env.OZ_API_MODE as 'instant' | 'full',
+      auth,
+      sessionTokenTtlS: env.OZ_SESSION_TOKEN_TTL_S,
+      capsuleMaxBytes: env.CAPSULE_MAX_BYTES,
+      ozTimeoutMs: env.OZ_TIMEOUT_MS,
+      corsOrigins: env.CORS_ORIGINS,
+      ...(env.RECEIPT_SECRET ? { receiptSecret: env.RECEIPT_SECRET } : {}),
+      rateLimitPerMin: env.RATE_LIMIT_PER_MIN,
+      production,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { startGatewayServer } from '@oz-liveness/gateway';
+import { EnvConfigError, readEnv } from './env.js';
+
+/** Reads env, listens, and drains in-flight submissions on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let env: ReturnType<typeof readEnv>;
+  try {
+    env = readEnv(process.env);
+  } catch (error) {
+    if (error instanceof EnvConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+
+  const running = await startGatewayServer({ ...env.options, logLevel: env.logLevel });
+  const logger = running.gateway.logger;
+  for (const warning of env.warnings) logger.warn(warning);
+  logger.info(
+    { url: running.url, graphql: running.graphqlUrl, mode: running.gateway.config.ozApiMode },
+    'gateway listening',
+  );
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(
+      { signal, activeSubmissions: running.gateway.service.activeSubmissions },
+      'draining',
+    );
+    running.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(1);
+});

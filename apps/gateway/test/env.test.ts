@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { EnvConfigError, readEnv } from '../src/env.js';
+
+const SECRET = 'a-receipt-secret-of-at-least-32-bytes!!';
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    readEnv(env);
+  } catch (error) {
+    if (error instanceof EnvConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('readEnv', () => {
+  it('applies the contract defaults', () => {
+    const { options, production, logLevel } = readEnv({ OZ_API_URL: 'http://127.0.0.1:4010/' });
+    expect(options).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      ozApiUrl: 'http://127.0.0.1:4010',
+      ozApiMode: 'instant',
+      auth: { kind: 'none' },
+      sessionTokenTtlS: 900,
+      capsuleMaxBytes: 10485760,
+      ozTimeoutMs: 60000,
+      corsOrigins: [],
+      rateLimitPerMin: 30,
+    });
+    expect(options.receiptSecret).toBeUndefined();
+    expect(production).toBe(false);
+    expect(logLevel).toBe('info');
+  });
+
+  it('reads every variable', () => {
+    const { options } = readEnv({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      OZ_API_URL: 'https://oz.example.com',
+      OZ_API_MODE: 'full',
+      OZ_LOGIN: 'svc@example.com',
+      OZ_PASSWORD: 'pw',
+      OZ_SESSION_TOKEN_TTL_S: '600',
+      CAPSULE_MAX_BYTES: '5000000',
+      OZ_TIMEOUT_MS: '30000',
+      CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
+      RECEIPT_SECRET: SECRET,
+      RATE_LIMIT_PER_MIN: '5',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    });
+    expect(options).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      ozApiMode: 'full',
+      auth: { kind: 'login', email: 'svc@example.com', password: 'pw' },
+      sessionTokenTtlS: 600,
+      capsuleMaxBytes: 5000000,
+      ozTimeoutMs: 30000,
+      corsOrigins: ['https://a.example.com', 'http://localhost:5173'],
+      receiptSecret: SECRET,
+      rateLimitPerMin: 5,
+      production: true,
+    });
+  });
+
+  it('names every bad value in one error, without echoing secrets', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      OZ_API_MODE: 'turbo',
+      CAPSULE_MAX_BYTES: '-1',
+      CORS_ORIGINS: 'https://ok.example.com,not an origin',
+      RECEIPT_SECRET: 'short-secret-value',
+      LOG_LEVEL: 'loud',
+    });
+    const text = problems.join('\n');
+    for (const name of [
+      'PORT',
+      'OZ_API_URL',
+      'OZ_API_MODE',
+      'CAPSULE_MAX_BYTES',
+      'CORS_ORIGINS',
+      'RECEIPT_SECRET',
+      'LOG_LEVEL',
+    ]) {
+      expect(text).toContain(name);
+    }
+    expect(text).toContain('OZ_API_URL: is required');
+    expect(text).not.toContain('short-secret-value');
+  });
+
+  it('refuses contradictory or incomplete Oz credentials', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(problemsOf({ ...base, OZ_ACCESS_TOKEN: 't', OZ_LOGIN: 'a' }).join()).toContain(
+      'not both',
+    );
+    expect(problemsOf({ ...base, OZ_LOGIN: 'a' }).join()).toContain('OZ_PASSWORD');
+    expect(problemsOf({ ...base, OZ_PASSWORD: 'pw-secret' }).join()).toContain('OZ_LOGIN');
+    expect(problemsOf({ ...base, OZ_PASSWORD: 'pw-secret' }).join()).not.toContain('pw-secret');
+    expect(readEnv({ ...base, OZ_ACCESS_TOKEN: 'tok' }).options.auth).toEqual({
+      kind: 'token',
+      token: 'tok',
+    });
+  });
+
+  it('requires RECEIPT_SECRET in production only', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(problemsOf({ ...base, NODE_ENV: 'production' })).toEqual([
+      'RECEIPT_SECRET: is required when NODE_ENV=production',
+    ]);
+    expect(problemsOf({ ...base, NODE_ENV: 'development' })).toEqual([]);
+  });
+});
