@@ -207,7 +207,7 @@ function uploadFromPage(page: Page, access: string): Promise<Upload> {
         headers: { 'Content-Type': 'application/octet-stream', 'X-Forensic-Access-Token': token },
         body: capsule ?? null,
       });
-      return { status: res.status, folder: await res.json() };
+      return { status: res.status, folder: (await res.json()) as Upload['folder'] };
     },
     { url: sandbox.url, token: access },
   );

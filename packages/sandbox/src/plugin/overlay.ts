@@ -125,7 +125,8 @@ export class Overlay {
 
   mount(): void {
     this.returnFocusTo = document.activeElement;
-    document.body.append(this.root);
+    // A page may open from a <head> script before <body> exists.
+    (document.body ?? document.documentElement).append(this.root);
     this.startTrap();
     this.dialog.focus();
   }
