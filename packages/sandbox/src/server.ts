@@ -72,11 +72,10 @@ async function handleControlRequest(
 ): Promise<void> {
   const body = await readBody(req, res, CONTROL_BODY_LIMIT);
   if (body.kind === 'aborted') return;
+  if (body.kind === 'too-large') discardRest(req, OVERSIZE_LINGER_MS);
   const response =
     body.kind === 'too-large'
-      ? ozError(413, OzErrorCode.INVALID_VALUE, 'Control request body is too large', null, {
-          connection: 'close',
-        })
+      ? ozError(413, OzErrorCode.INVALID_VALUE, 'Control request body is too large')
       : handleControl(req.method ?? 'GET', path, body.bytes, state);
   send(res, { ...response, headers: { ...response.headers, ...CONTROL_CORS_HEADERS } });
 }
