@@ -70,14 +70,21 @@ async function handleControlRequest(
   path: string,
   state: SandboxState,
 ): Promise<void> {
+  const withCors = (response: ApiResponse): ApiResponse => ({
+    ...response,
+    headers: { ...response.headers, ...CONTROL_CORS_HEADERS },
+  });
   const body = await readBody(req, res, CONTROL_BODY_LIMIT);
   if (body.kind === 'aborted') return;
-  if (body.kind === 'too-large') discardRest(req, OVERSIZE_LINGER_MS);
-  const response =
-    body.kind === 'too-large'
-      ? ozError(413, OzErrorCode.INVALID_VALUE, 'Control request body is too large')
-      : handleControl(req.method ?? 'GET', path, body.bytes, state);
-  send(res, { ...response, headers: { ...response.headers, ...CONTROL_CORS_HEADERS } });
+  if (body.kind === 'too-large') {
+    discardRest(req, OVERSIZE_LINGER_MS);
+    send(
+      res,
+      withCors(ozError(413, OzErrorCode.INVALID_VALUE, 'Control request body is too large')),
+    );
+    return;
+  }
+  send(res, withCors(handleControl(req.method ?? 'GET', path, body.bytes, state)));
 }
 
 async function handle(
