@@ -52,11 +52,12 @@ interface GatewayErrorOptions {
   httpStatus?: number;
   httpHeaders?: Record<string, string>;
   extensions?: Record<string, unknown>;
-  /** Kept for logs only; formatError never exposes it. */
-  cause?: unknown;
 }
 
-/** A GraphQLError carrying a contract code and its retry hint. */
+/**
+ * A GraphQLError carrying a contract code and its retry hint. Deliberately without
+ * `originalError`: its message and stack (shown in development) would carry upstream text.
+ */
 export function gatewayError(
   code: ErrorCode,
   message: string,
@@ -71,10 +72,7 @@ export function gatewayError(
     const headers = new Map<string, string>(Object.entries(options.httpHeaders ?? {}));
     extensions.http = { ...(options.httpStatus ? { status: options.httpStatus } : {}), headers };
   }
-  return new GraphQLError(message, {
-    extensions,
-    originalError: options.cause instanceof Error ? options.cause : undefined,
-  });
+  return new GraphQLError(message, { extensions });
 }
 
 export const badUserInput = (message: string, httpStatus?: number) =>

@@ -22,9 +22,7 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
     error instanceof OzAuthError ||
     (error instanceof OzApiError && [401, 403].includes(error.status))
   ) {
-    return gatewayError(ErrorCode.OZ_AUTH_FAILED, 'The gateway could not authenticate to Oz.', {
-      cause: error,
-    });
+    return gatewayError(ErrorCode.OZ_AUTH_FAILED, 'The gateway could not authenticate to Oz.', {});
   }
   if (error instanceof OzApiError) {
     if (error.status >= 500 || error.status === 429 || error.status === 408) {
@@ -35,7 +33,6 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
         return gatewayError(ErrorCode.CAPSULE_TOO_LARGE, 'Oz refused the capsule as too large.', {
           httpStatus: 413,
           extensions: { ozErrorCode: error.code },
-          cause: error,
         });
       }
       return gatewayError(
@@ -43,7 +40,7 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
         containerCodes.has(error.code ?? -1)
           ? `Oz could not use the capsule (error ${error.code}).`
           : 'Oz refused the capsule.',
-        { extensions: { ozErrorCode: error.code }, cause: error },
+        { extensions: { ozErrorCode: error.code } },
       );
     }
     return undefined;
@@ -53,9 +50,7 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
 }
 
 function unavailable(error: Error): GraphQLError {
-  return gatewayError(ErrorCode.OZ_UNAVAILABLE, 'Oz is unavailable; try again shortly.', {
-    cause: error,
-  });
+  return gatewayError(ErrorCode.OZ_UNAVAILABLE, 'Oz is unavailable; try again shortly.', {});
 }
 
 /** What the log may say about an oz-client error: no message bodies, no secrets. */

@@ -237,3 +237,31 @@ export function errorOf(a: Answer) {
   const error = a.body.errors?.[0];
   return { code: error?.extensions?.code, retry: error?.extensions?.retry, error };
 }
+
+/**
+ * A raw HTTP request whose headers may lie (e.g. a huge Content-Length) and whose body is sent
+ * only in part; resolves with the answer (recorded) or `null` if the connection was cut first.
+ */
+export async function rawRequest(
+  stack: Stack,
+  headers: Record<string, string>,
+  bodyPart: string | Uint8Array,
+): Promise<{ status: number; text: string } | null> {
+  const { request } = await import('node:http');
+  return new Promise((resolve) => {
+    const req = request(stack.gateway.graphqlUrl, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        stack.recorder.record(`${res.statusCode} ${JSON.stringify(res.headers)} ${text}`);
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, text });
+      });
+    });
+    req.on('error', () => resolve(null));
+    req.write(bodyPart);
+  });
+}

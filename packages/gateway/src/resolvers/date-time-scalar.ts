@@ -6,10 +6,12 @@ function toDate(value: unknown): Date {
   return date;
 }
 
-/** `scalar DateTime`: ISO-8601 strings on the wire, `Date` in resolvers. */
+/**
+ * `scalar DateTime`: ISO-8601 strings on the wire, `Date` in resolvers. No description, so the
+ * served schema prints exactly as CONTRACT.md's SDL (where "ISO-8601 string" is a comment).
+ */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'ISO-8601 string',
   serialize: (value) => toDate(value).toISOString(),
   parseValue: (value) => {
     if (typeof value !== 'string') throw new GraphQLError('DateTime must be an ISO-8601 string.');

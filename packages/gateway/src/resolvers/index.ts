@@ -1,3 +1,4 @@
+import { GraphQLScalarType } from 'graphql';
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { DateTimeScalar } from './date-time-scalar.js';
 import { sessionTokenResolver } from './session-token.js';
@@ -10,7 +11,8 @@ export type { OzLivenessContext } from './context.js';
  * `context.ozLiveness` (see `OzLivenessService.requestContext`).
  */
 export const resolvers = {
-  Upload: GraphQLUpload,
+  // Without its description: the served schema must print exactly as CONTRACT.md's SDL.
+  Upload: new GraphQLScalarType({ ...GraphQLUpload.toConfig(), description: undefined }),
   DateTime: DateTimeScalar,
   Query: { sessionToken: sessionTokenResolver },
   Mutation: { submitCapsule: submitCapsuleResolver },

@@ -58,7 +58,9 @@ export function createUploadMiddleware(options: UploadMiddlewareOptions): Reques
     refuseOversized,
     graphqlUploadExpress({
       maxFiles: 1,
-      maxFileSize: options.capsuleMaxBytes,
+      // busboy flags a file as truncated once it *reaches* fileSize, so +1 lets a capsule of
+      // exactly capsuleMaxBytes through; receiveCapsule re-checks the exact length anyway.
+      maxFileSize: options.capsuleMaxBytes + 1,
       maxFieldSize: options.maxFieldBytes,
     }),
   ];
