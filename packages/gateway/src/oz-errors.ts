@@ -22,11 +22,11 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
     error instanceof OzAuthError ||
     (error instanceof OzApiError && [401, 403].includes(error.status))
   ) {
-    return gatewayError(ErrorCode.OZ_AUTH_FAILED, 'The gateway could not authenticate to Oz.', {});
+    return gatewayError(ErrorCode.OZ_AUTH_FAILED, 'The gateway could not authenticate to Oz.');
   }
   if (error instanceof OzApiError) {
     if (error.status >= 500 || error.status === 429 || error.status === 408) {
-      return unavailable(error);
+      return unavailable();
     }
     if (error.operation === 'submitContainer') {
       if (error.status === 413) {
@@ -45,12 +45,12 @@ export function mapOzError(error: unknown): GraphQLError | undefined {
     }
     return undefined;
   }
-  if (error instanceof OzTransportError) return unavailable(error);
+  if (error instanceof OzTransportError) return unavailable();
   return undefined;
 }
 
-function unavailable(error: Error): GraphQLError {
-  return gatewayError(ErrorCode.OZ_UNAVAILABLE, 'Oz is unavailable; try again shortly.', {});
+function unavailable(): GraphQLError {
+  return gatewayError(ErrorCode.OZ_UNAVAILABLE, 'Oz is unavailable; try again shortly.');
 }
 
 /** What the log may say about an oz-client error: no message bodies, no secrets. */
