@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
  * the endpoint share an origin (as behind the demo's proxy: no CORS preflight in the figure).
  */
 export interface ElementPageOptions {
-  elementBundle: string;
+  /** The element, built with code splitting: file name → code, served under /element/. */
+  files: ReadonlyMap<string, string>;
+  entryFile: string;
   gatewayOrigin: string;
 }
 
@@ -33,10 +35,10 @@ window.OzLiveness = {
 };
 `;
 
-const PAGE = `<!doctype html>
+const page = (entryFile: string) => `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>oz-liveness bench</title>
-<script type="module" src="/element.js"></script></head>
+<script type="module" src="/element/${entryFile}"></script></head>
 <body>
 <oz-liveness-check endpoint="/graphql" plugin-src="/plugin_liveness.js" action="video_selfie_blank" lang="en"></oz-liveness-check>
 </body>
@@ -64,11 +66,12 @@ export async function startElementPage(options: ElementPageOptions): Promise<Run
       req.pipe(upstream);
       return;
     }
+    const chunk = path?.startsWith('/element/') ? options.files.get(path.slice(9)) : undefined;
     const file =
       path === '/'
-        ? { type: 'text/html', body: PAGE }
-        : path === '/element.js'
-          ? { type: 'text/javascript', body: options.elementBundle }
+        ? { type: 'text/html', body: page(options.entryFile) }
+        : chunk !== undefined
+          ? { type: 'text/javascript', body: chunk }
           : path === '/plugin_liveness.js'
             ? { type: 'text/javascript', body: STUB_PLUGIN }
             : undefined;
