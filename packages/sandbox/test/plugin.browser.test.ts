@@ -28,6 +28,8 @@ const HOST_PAGE = `<!doctype html><html lang="en"><head><title>Plugin host</titl
 
 const OVERLAY = '#oz-sandbox-overlay';
 const CALLBACK_SETTLE_MS = 150;
+/** Generous: the machine may be shared; a recording itself takes 1.5 s. */
+const STEP_TIMEOUT_MS = 15_000;
 
 type CallbackCall =
   | { callback: 'capture'; action: string; capsuleType: string }
@@ -39,7 +41,11 @@ interface PageGlobals {
   OzLiveness: OzLivenessApi;
   ozCalls: CallbackCall[];
   ozCapsules: Blob[];
-  ozTracks?: Array<{ readyState: string }>;
+  /** Every camera stream the page got, in order (see watchCamera). */
+  ozStreams: Array<{ getTracks(): Array<{ readyState: string }> }>;
+  navigator: {
+    mediaDevices: { getUserMedia(constraints: unknown): Promise<PageGlobals['ozStreams'][number]> };
+  };
   document: {
     activeElement: {
       id: string;
@@ -86,6 +92,7 @@ async function pluginPage(
 ): Promise<Page> {
   const context = await from.newContext({ viewport });
   const page = await context.newPage();
+  await page.addInitScript(watchCamera);
   if (initScript) await page.addInitScript(initScript);
   await page.goto(`${sandbox.url}/`);
   await page.setContent(HOST_PAGE);
@@ -126,27 +133,44 @@ async function callbacks(page: Page, count = 1): Promise<CallbackCall[]> {
   await page.waitForFunction(
     (n) => ((globalThis as unknown as PageGlobals).ozCalls?.length ?? 0) >= n,
     count,
-    { timeout: 10_000 },
+    { timeout: STEP_TIMEOUT_MS },
   );
   await page.waitForTimeout(CALLBACK_SETTLE_MS);
   return page.evaluate(() => (globalThis as unknown as PageGlobals).ozCalls);
 }
 
-/** Keeps the live camera tracks so the test can check they were stopped. */
-async function holdCameraTracks(page: Page): Promise<void> {
-  await page.waitForSelector(`${OVERLAY}[data-phase="recording"]`, { state: 'attached' });
-  await page.evaluate((overlay) => {
-    const g = globalThis as unknown as PageGlobals;
-    const video = g.document.querySelector(`${overlay} video`) as {
-      srcObject: { getTracks(): Array<{ readyState: string }> };
-    };
-    g.ozTracks = video.srcObject.getTracks();
-  }, OVERLAY);
+/**
+ * Page init script: notes every stream getUserMedia hands out (the call itself goes through
+ * untouched), so a test can check afterwards that each camera track was stopped.
+ */
+function watchCamera(): void {
+  const g = globalThis as unknown as PageGlobals;
+  g.ozStreams = [];
+  const devices = g.navigator.mediaDevices;
+  if (!devices) return;
+  const getUserMedia = devices.getUserMedia.bind(devices);
+  devices.getUserMedia = async (constraints) => {
+    const stream = await getUserMedia(constraints);
+    g.ozStreams.push(stream);
+    return stream;
+  };
 }
 
+/** Waits until the page has had `count` camera streams. */
+async function cameraStarted(page: Page, count = 1): Promise<void> {
+  await page.waitForFunction(
+    (n) => (globalThis as unknown as PageGlobals).ozStreams.length >= n,
+    count,
+    { timeout: STEP_TIMEOUT_MS },
+  );
+}
+
+/** `readyState` of every camera track the page ever got, in order. */
 function trackStates(page: Page): Promise<string[]> {
   return page.evaluate(() =>
-    ((globalThis as unknown as PageGlobals).ozTracks ?? []).map((t) => t.readyState),
+    (globalThis as unknown as PageGlobals).ozStreams.flatMap((stream) =>
+      stream.getTracks().map((track) => track.readyState),
+    ),
   );
 }
 
@@ -221,7 +245,8 @@ async function capsuleBytes(page: Page): Promise<Uint8Array> {
   return Uint8Array.from(bytes);
 }
 
-describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
+// Concurrent: each test has its own browser context and session token; recording is wall-clock bound.
+describe.concurrent('OzLiveness stand-in: capture to folder', { timeout: 30_000 }, () => {
   it('genuine: hands over an octet-stream container that the sandbox accepts as SUCCESS', async () => {
     const page = await pluginPage();
     const access = await accessToken();
@@ -236,8 +261,8 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
       action: ['video_selfie_blank', 'video_selfie_smile'],
       meta: { transaction_id: 'tx-genuine-1', end_user_id: 'user-7' },
     });
-    await holdCameraTracks(page);
-    await page.click('[data-outcome="genuine"]', { timeout: 10_000 });
+    await cameraStarted(page);
+    await page.click('[data-outcome="genuine"]', { timeout: STEP_TIMEOUT_MS });
 
     expect(await callbacks(page)).toEqual([
       {
@@ -284,9 +309,9 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
       meta: { transaction_id: 'tx-2' },
     });
 
-    await page.waitForSelector(`${OVERLAY}[data-phase="recording"]`, { state: 'attached' });
+    await cameraStarted(page);
     expect(await axeViolations(page)).toEqual([]);
-    await page.waitForSelector('[data-outcome="spoof"]:enabled', { timeout: 10_000 });
+    await page.waitForSelector('[data-outcome="spoof"]:enabled', { timeout: STEP_TIMEOUT_MS });
     expect(await axeViolations(page)).toEqual([]);
 
     const dialog = await page.locator('[role="dialog"]').boundingBox();
@@ -314,7 +339,7 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
     const page = await pluginPage();
     const access = await accessToken();
     await open(page, { session_token: await sessionToken(access) });
-    await page.click('[data-outcome="system_error"]', { timeout: 10_000 });
+    await page.click('[data-outcome="system_error"]', { timeout: STEP_TIMEOUT_MS });
     expect((await callbacks(page))[0]?.callback).toBe('capture');
     const upload = await uploadFromPage(page, access);
     expect(upload.status).toBe(201);
@@ -324,13 +349,16 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
     });
     await page.context().close();
   });
+});
 
+// Sequential: a queued outcome applies to the next folder any test posts.
+describe('OzLiveness stand-in: control API', { timeout: 30_000 }, () => {
   it('an outcome queued through the control API overrides the button', async () => {
     const page = await pluginPage();
     const access = await accessToken();
     await sandbox.control.queueOutcomes(['review']);
     await open(page, { session_token: await sessionToken(access) });
-    await page.click('[data-outcome="genuine"]', { timeout: 10_000 });
+    await page.click('[data-outcome="genuine"]', { timeout: STEP_TIMEOUT_MS });
     expect((await callbacks(page))[0]?.callback).toBe('capture');
     const upload = await uploadFromPage(page, access);
     expect(upload.status).toBe(201);
@@ -342,7 +370,7 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 20_000 }, () => {
   });
 });
 
-describe('OzLiveness stand-in: closing, options and errors', { timeout: 15_000 }, () => {
+describe.concurrent('OzLiveness stand-in: closing, options and errors', { timeout: 30_000 }, () => {
   it('the close button: on_close only, camera stopped, overlay gone, focus given back', async () => {
     const page = await pluginPage();
     await open(page, { session_token: 'not-checked-by-the-plugin', lang: 'pt-BR' });
@@ -355,7 +383,7 @@ describe('OzLiveness stand-in: closing, options and errors', { timeout: 15_000 }
     await expect(page.locator(OVERLAY).getAttribute('lang')).resolves.toBe('pt-BR');
     expect(await activeElement(page)).toMatchObject({ inOverlay: true });
 
-    await holdCameraTracks(page);
+    await cameraStarted(page);
     await page.click('[data-action="close"]');
     expect(await callbacks(page)).toEqual([{ callback: 'close' }]);
     expect(await overlayCount(page)).toBe(0);
@@ -367,7 +395,7 @@ describe('OzLiveness stand-in: closing, options and errors', { timeout: 15_000 }
   it('Escape closes it; Tab and Shift+Tab keep focus inside the dialog', async () => {
     const page = await pluginPage();
     await open(page, { session_token: 'token', lang: 'es-MX' });
-    await page.waitForSelector('[data-outcome]:enabled', { timeout: 10_000 });
+    await page.waitForSelector('[data-outcome]:enabled', { timeout: STEP_TIMEOUT_MS });
     // Once the clip is recorded, focus goes to the first choice.
     expect(await activeElement(page)).toMatchObject({ inOverlay: true, outcome: 'genuine' });
     await expect(page.locator('[data-action="close"]').getAttribute('aria-label')).resolves.toBe(
@@ -395,30 +423,30 @@ describe('OzLiveness stand-in: closing, options and errors', { timeout: 15_000 }
   it('open() while open closes the previous session; OzLiveness.close() aborts the new one', async () => {
     const page = await pluginPage();
     await open(page, { session_token: 'first' });
-    await holdCameraTracks(page);
+    await cameraStarted(page);
     await open(page, { session_token: 'second' });
     expect(await callbacks(page)).toEqual([{ callback: 'close' }]);
-    expect(await trackStates(page)).toEqual(['ended']);
+    expect((await trackStates(page))[0]).toBe('ended');
     expect(await overlayCount(page)).toBe(1);
 
-    await holdCameraTracks(page);
+    await cameraStarted(page, 2);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).OzLiveness.close());
     expect(await callbacks(page, 2)).toEqual([{ callback: 'close' }, { callback: 'close' }]);
     expect(await overlayCount(page)).toBe(0);
-    expect(await trackStates(page)).toEqual(['ended']);
+    expect(await trackStates(page)).toEqual(['ended', 'ended']);
     await page.context().close();
   });
 
   it('hide() hides the overlay and lets the recording finish', async () => {
     const page = await pluginPage();
     await open(page, { session_token: 'token' });
-    await page.waitForSelector(`${OVERLAY}[data-phase="recording"]`, { state: 'attached' });
+    await cameraStarted(page);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).OzLiveness.hide());
     await expect(page.locator(OVERLAY).isHidden()).resolves.toBe(true);
     expect(await activeElement(page)).toMatchObject({ id: 'opener' });
     await page.waitForSelector(`${OVERLAY}[data-phase="choosing"]`, {
       state: 'attached',
-      timeout: 10_000,
+      timeout: STEP_TIMEOUT_MS,
     });
     expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).ozCalls)).toEqual([]);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).OzLiveness.close());

@@ -28,7 +28,7 @@ export const overlayStyles = `
 .oz-sbx-outcome[data-outcome=spoof]{color:#991b1b}
 .oz-sbx-outcome[data-outcome=review]{color:#92400e}
 .oz-sbx-outcome[data-outcome=system_error]{color:#334155}
-.oz-sbx-close:focus-visible,.oz-sbx-outcome:focus-visible,.oz-sbx-dialog:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+.oz-sbx-close:focus-visible,.oz-sbx-outcome:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
 @keyframes oz-sbx-pulse{50%{opacity:.25}}
 @media (max-width:420px){.oz-sbx-backdrop{padding:4px}.oz-sbx-dialog{gap:10px;padding:12px;border-radius:12px}}
 @media (prefers-reduced-motion:reduce){.oz-sbx-backdrop *,.oz-sbx-backdrop *::before{animation:none!important;transition:none!important}}
