@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisRateLimiter } from '../src/rate-limit-redis.js';
+import { freePort, startTestRedis, type TestRedis } from './redis-server.js';
+
+describe('createRedisRateLimiter (real redis-server)', () => {
+  let server: TestRedis;
+  const clients: Redis[] = [];
+
+  const connect = (url: string, options: ConstructorParameters<typeof Redis>[1] = {}) => {
+    const redis = new Redis(url, options);
+    redis.on('error', () => {});
+    clients.push(redis);
+    return redis;
+  };
+
+  beforeAll(async () => {
+    server = await startTestRedis();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await server?.stop();
+  });
+
+  it('shares one budget per key between instances on separate connections', async () => {
+    const keyPrefix = `test:rate:${randomUUID()}`;
+    const [redisA, redisB] = [connect(server.url), connect(server.url)];
+    // Until a connection is ready the limiter counts in memory (see the outage test below).
+    await Promise.all([redisA.ping(), redisB.ping()]);
+    const a = createRedisRateLimiter({ redis: redisA, perMinute: 5, keyPrefix });
+    const b = createRedisRateLimiter({ redis: redisB, perMinute: 5, keyPrefix });
+    const decisions = [];
+    for (const limiter of [a, b, a, b, a, b]) decisions.push(await limiter.consume('10.0.0.1'));
+    expect(decisions.slice(0, 5)).toEqual(Array(5).fill({ allowed: true }));
+    const refused = decisions[5] as { allowed: false; retryAfterSeconds: number };
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // Another client IP has its own budget.
+    expect(await b.consume('10.0.0.2')).toEqual({ allowed: true });
+
+    const admin = connect(server.url);
+    expect(await admin.get(`${keyPrefix}:10.0.0.1`)).toBe('6');
+    expect(await admin.pttl(`${keyPrefix}:10.0.0.1`)).toBeGreaterThan(55_000);
+  });
+
+  it('counts in memory while Redis is unreachable instead of refusing everyone', async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}`;
+    const redis = connect(dead, { maxRetriesPerRequest: 0, retryStrategy: () => 50 });
+    const limiter = createRedisRateLimiter({ redis, perMinute: 3 });
+    const decisions = [];
+    for (let i = 0; i < 4; i += 1) decisions.push(await limiter.consume('10.0.0.3'));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true, false]);
+  });
+});

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LivenessResult } from '../src/liveness-result.js';
+import { RedisResultStore, RedisStoreEntryError } from '../src/store/redis-result-store.js';
+import { startTestRedis, type TestRedis } from './redis-server.js';
+
+const PREFIX = 'test:tx:';
+
+function resultFor(transactionId: string, folderId = randomUUID()): LivenessResult {
+  return {
+    transactionId,
+    folderId,
+    resolutionStatus: 'FINISHED',
+    systemResolution: 'SUCCESS',
+    decision: 'ACCEPT',
+    analyses: [{ id: randomUUID(), type: 'QUALITY', resolutionStatus: 'SUCCESS' }],
+    receipt: 'header.payload.signature',
+  };
+}
+
+describe('RedisResultStore (real redis-server)', () => {
+  let server: TestRedis;
+  const clients: Redis[] = [];
+  let admin: Redis;
+  let store: RedisResultStore;
+
+  /** A store on its own connection, like another gateway instance. */
+  const instance = () => {
+    const redis = new Redis(server.url);
+    clients.push(redis);
+    return new RedisResultStore({ redis, keyPrefix: PREFIX });
+  };
+
+  beforeAll(async () => {
+    server = await startTestRedis();
+    admin = new Redis(server.url);
+    clients.push(admin);
+    store = instance();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await server?.stop();
+  });
+
+  it('claims once, reports busy while leased, then serves the stored result', async () => {
+    const tid = randomUUID();
+    const first = await store.claim(tid, 10_000);
+    expect(first.status).toBe('claimed');
+    expect(await instance().claim(tid, 10_000)).toEqual({ status: 'busy' });
+    expect(await store.get(tid)).toBeUndefined();
+
+    const result = resultFor(tid);
+    await store.complete(tid, (first as { lease: string }).lease, result, 60_000);
+    expect(await store.get(tid)).toEqual(result);
+    expect(await instance().claim(tid, 10_000)).toEqual({ status: 'stored', result });
+  });
+
+  it('keeps JSON under the key prefix, with the lease and result TTLs in Redis', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 5_000)) as { lease: string };
+    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ lease: claim.lease });
+    const leaseTtl = await admin.pttl(`${PREFIX}${tid}`);
+    expect(leaseTtl).toBeGreaterThan(4_000);
+    expect(leaseTtl).toBeLessThanOrEqual(5_000);
+
+    const result = resultFor(tid);
+    await store.complete(tid, claim.lease, result, 90_000);
+    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ result });
+    const resultTtl = await admin.pttl(`${PREFIX}${tid}`);
+    expect(resultTtl).toBeGreaterThan(85_000);
+    expect(resultTtl).toBeLessThanOrEqual(90_000);
+  });
+
+  it('releases only its own lease, so a retry can claim again', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 10_000)) as { lease: string };
+    await store.release(tid, randomUUID());
+    expect(await store.claim(tid, 10_000)).toEqual({ status: 'busy' });
+    await store.release(tid, claim.lease);
+    expect(await admin.exists(`${PREFIX}${tid}`)).toBe(0);
+    expect((await instance().claim(tid, 10_000)).status).toBe('claimed');
+  });
+
+  it('lets a lease expire by itself (a crashed holder cannot block the transaction)', async () => {
+    const tid = randomUUID();
+    expect((await store.claim(tid, 150)).status).toBe('claimed');
+    expect((await instance().claim(tid, 150)).status).toBe('busy');
+    await sleep(250);
+    expect((await instance().claim(tid, 10_000)).status).toBe('claimed');
+  });
+
+  it('keeps the first result: a late complete never overwrites it, a late release never deletes it', async () => {
+    const tid = randomUUID();
+    const slow = (await store.claim(tid, 100)) as { lease: string };
+    await sleep(200);
+    const fast = (await instance().claim(tid, 10_000)) as { lease: string };
+    expect(fast.lease).toBeDefined();
+    const first = resultFor(tid);
+    await store.complete(tid, fast.lease, first, 60_000);
+
+    await store.complete(tid, slow.lease, resultFor(tid), 60_000);
+    await store.release(tid, slow.lease);
+    await store.release(tid, fast.lease);
+    expect(await store.get(tid)).toEqual(first);
+  });
+
+  it('stores a result whose lease ran out while nobody else took it', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 100)) as { lease: string };
+    await sleep(200);
+    const result = resultFor(tid);
+    await store.complete(tid, claim.lease, result, 60_000);
+    expect(await instance().claim(tid, 10_000)).toEqual({ status: 'stored', result });
+  });
+
+  it('forgets results after their TTL', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 10_000)) as { lease: string };
+    await store.complete(tid, claim.lease, resultFor(tid), 150);
+    await sleep(250);
+    expect(await store.get(tid)).toBeUndefined();
+    expect((await store.claim(tid, 10_000)).status).toBe('claimed');
+  });
+
+  it('grants exactly one lease to 60 concurrent claims from 6 connections', async () => {
+    const tid = randomUUID();
+    const stores = Array.from({ length: 6 }, instance);
+    const claims = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => stores[i % stores.length]?.claim(tid, 10_000)),
+    );
+    expect(claims.filter((c) => c?.status === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c?.status === 'busy')).toHaveLength(59);
+  });
+
+  it('still completes after Redis forgot its scripts (EVALSHA falls back to EVAL)', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 10_000)) as { lease: string };
+    await admin.script('FLUSH');
+    const result = resultFor(tid);
+    await store.complete(tid, claim.lease, result, 60_000);
+    expect(await store.get(tid)).toEqual(result);
+  });
+
+  it('refuses a key it did not write instead of guessing', async () => {
+    const tid = randomUUID();
+    await admin.set(`${PREFIX}${tid}`, 'not json');
+    await expect(store.claim(tid, 1_000)).rejects.toBeInstanceOf(RedisStoreEntryError);
+    await admin.set(`${PREFIX}${tid}`, JSON.stringify({ result: { folderId: 1 } }));
+    await expect(store.get(tid)).rejects.toBeInstanceOf(RedisStoreEntryError);
+  });
+
+  it('uses the default prefix when none is given', async () => {
+    const tid = randomUUID();
+    const plain = new RedisResultStore({ redis: admin });
+    await plain.claim(tid, 1_000);
+    expect(await admin.exists(`oz-liveness:tx:${tid}`)).toBe(1);
+  });
+});
