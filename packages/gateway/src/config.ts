@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LivenessResult } from './liveness-result.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -55,8 +56,17 @@ export interface GatewayConfig {
   rateLimitPerMin?: number;
   /** A custom limiter (e.g. Redis-backed, shared by instances). Default: in memory. */
   rateLimiter?: RateLimiter;
-  /** Idempotency store. Default: in-memory LRU (10 000 transactions). */
+  /** Idempotency store. Default: in-memory LRU (10 000 transactions), or Redis with `redis`. */
   store?: ResultStore;
+  /**
+   * Share idempotency (results and in-flight leases) and rate limits between gateway instances
+   * through Redis (`REDIS_URL`): a `redis://` / `rediss://` URL (the gateway connects and
+   * disconnects on `stop()`) or an ioredis client you own. An explicit `store` / `rateLimiter`
+   * wins over it. Default: none (one process, in memory).
+   */
+  redis?: string | Redis;
+  /** Prefix of the gateway's Redis keys (`<prefix>tx:<id>`, `<prefix>rate:<ip>`). Default `oz-liveness:`. */
+  redisKeyPrefix?: string;
   /** How long a result is kept for retries of the same transactionId, seconds. Default 3600. */
   resultTtlS?: number;
   /** Called once per transaction with its first result; awaited before the client gets it. */
@@ -83,13 +93,14 @@ export interface GatewayConfig {
 /** Config with every default applied. */
 export interface ResolvedConfig
   extends Required<
-    Omit<GatewayConfig, 'rateLimiter' | 'store' | 'onResult' | 'logger' | 'receiptSecret'>
+    Omit<GatewayConfig, 'rateLimiter' | 'store' | 'onResult' | 'logger' | 'receiptSecret' | 'redis'>
   > {
   receiptSecret: ReceiptSecret;
   /** True when the receipt secret was generated for this instance only. */
   receiptSecretGenerated: boolean;
   rateLimiter: RateLimiter | undefined;
   store: ResultStore | undefined;
+  redis: string | Redis | undefined;
   onResult: OnResult | undefined;
   logger: Logger | undefined;
 }
@@ -122,6 +133,10 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   if (auth.kind === 'token' && !auth.token) problems.push('auth.token must not be empty');
   if (auth.kind === 'login' && (!auth.email || !auth.password)) {
     problems.push('auth.email and auth.password must not be empty');
+  }
+  if (typeof config.redis === 'string' && !isRedisUrl(config.redis)) {
+    // Never echo the value: a Redis URL may carry a password.
+    problems.push('redis must be a redis:// or rediss:// URL');
   }
 
   const positive = (name: keyof GatewayConfig, value: number | undefined, fallback: number) => {
@@ -161,6 +176,8 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     rateLimitPerMin: positive('rateLimitPerMin', config.rateLimitPerMin, 30),
     rateLimiter: config.rateLimiter,
     store: config.store,
+    redis: config.redis,
+    redisKeyPrefix: config.redisKeyPrefix ?? 'oz-liveness:',
     resultTtlS: positive('resultTtlS', config.resultTtlS, 3600),
     onResult: config.onResult,
     logLevel: config.logLevel ?? 'info',
@@ -173,4 +190,12 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   };
   if (problems.length > 0) throw new GatewayConfigError(problems);
   return resolved;
+}
+
+function isRedisUrl(value: string): boolean {
+  try {
+    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

@@ -14,6 +14,7 @@ import { OzLivenessService } from './liveness-service.js';
 import { createGatewayLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
+import { createRedisSharedState } from './redis-shared-state.js';
 import type { OzLivenessContext } from './resolvers/index.js';
 import { MemoryResultStore } from './store/memory-result-store.js';
 import { createUploadMiddleware } from './upload/upload-middleware.js';
@@ -33,7 +34,7 @@ export interface OzLivenessGateway {
   start(): Promise<void>;
   /**
    * Stops: waits for running submissions (up to `drainTimeoutMs`, default 30000), then stops
-   * Apollo and closes the Oz client and the default store.
+   * Apollo and closes the Oz client, the default store and the Redis connection it opened.
    */
   stop(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
@@ -61,12 +62,22 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     },
     onUpstreamCall: metrics.onUpstreamCall,
   });
-  const ownStore = config.store ? undefined : new MemoryResultStore();
+  const shared =
+    config.redis && !(config.store && config.rateLimiter)
+      ? createRedisSharedState({
+          redis: config.redis,
+          keyPrefix: config.redisKeyPrefix,
+          rateLimitPerMin: config.rateLimitPerMin,
+          logger,
+        })
+      : undefined;
+  const ownStore = config.store || shared ? undefined : new MemoryResultStore();
   const service = new OzLivenessService({
     config,
     oz,
-    store: config.store ?? (ownStore as MemoryResultStore),
-    rateLimiter: config.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerMin),
+    store: config.store ?? shared?.store ?? (ownStore as MemoryResultStore),
+    rateLimiter:
+      config.rateLimiter ?? shared?.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerMin),
     metrics,
     logger,
   });
@@ -138,6 +149,8 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       await apollo.stop();
       await oz.close();
       await ownStore?.close();
+      // After the drain: the last submissions still needed Redis to store their results.
+      await shared?.close();
     },
   };
 }

@@ -25,6 +25,7 @@ export {
   type RateLimitDecision,
   type RateLimiter,
 } from './rate-limit.js';
+export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limit-redis.js';
 export {
   type ReceiptClaims,
   ReceiptError,
@@ -35,6 +36,11 @@ export { type OzLivenessContext, resolvers } from './resolvers/index.js';
 export { typeDefs, typeDefsSource } from './schema.js';
 export { type GatewayServerOptions, type RunningGateway, startGatewayServer } from './server.js';
 export { MemoryResultStore, type MemoryResultStoreOptions } from './store/memory-result-store.js';
+export {
+  RedisResultStore,
+  type RedisResultStoreOptions,
+  RedisStoreEntryError,
+} from './store/redis-result-store.js';
 export type { Claim, ResultStore } from './store/result-store.js';
 export {
   createUploadMiddleware,

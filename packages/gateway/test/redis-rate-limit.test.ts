@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../src/rate-limit-redis.js';
 import { freePort, startTestRedis, type TestRedis } from './redis-server.js';
@@ -8,7 +8,7 @@ describe('createRedisRateLimiter (real redis-server)', () => {
   let server: TestRedis;
   const clients: Redis[] = [];
 
-  const connect = (url: string, options: ConstructorParameters<typeof Redis>[1] = {}) => {
+  const connect = (url: string, options: RedisOptions = {}) => {
     const redis = new Redis(url, options);
     redis.on('error', () => {});
     clients.push(redis);
