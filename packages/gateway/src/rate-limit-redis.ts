@@ -13,9 +13,11 @@ export interface RedisRateLimiterOptions {
 
 /**
  * The gateway's `RateLimiter` on rate-limiter-flexible's `RateLimiterRedis`: one budget per
- * client IP for the whole fleet. While Redis is unreachable each instance counts in its own
- * memory instead (the library's insurance limiter), so a Redis outage loosens the limit to
- * "per instance" rather than refusing every session token.
+ * client IP for the whole fleet. When a Redis command fails (after the client's own retries,
+ * see `maxRetriesPerRequest`) the instance counts in its own memory instead (the library's
+ * insurance limiter), so a Redis outage loosens the limit to "per instance" rather than
+ * refusing every session token. Commands issued while still connecting wait for the connection,
+ * so the budget is shared from the first request.
  */
 export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLimiter {
   const points = options.perMinute;
@@ -25,8 +27,6 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       keyPrefix: options.keyPrefix ?? 'oz-liveness:rate',
       points,
       duration: 60,
-      // Not ready (reconnecting) → straight to the insurance limiter, no queued wait.
-      rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory({ points, duration: 60 }),
     }),
   );
