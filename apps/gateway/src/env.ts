@@ -32,13 +32,13 @@ const httpUrl = makeValidator<string>((input) => {
   throw new EnvError('must be an absolute http(s) URL');
 });
 
-const anyUrl = makeValidator<string>((input) => {
+const redisUrl = makeValidator<string>((input) => {
   try {
-    new URL(input);
-    return input;
+    if (['redis:', 'rediss:'].includes(new URL(input).protocol)) return input;
   } catch {
-    throw new EnvError('must be a URL');
+    // Reported below.
   }
+  throw new EnvError('must be a redis:// or rediss:// URL');
 });
 
 const origins = makeValidator<string[]>((input) => {
@@ -99,7 +99,7 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       OZ_TIMEOUT_MS: integer(1)({ default: 60_000 }),
       CORS_ORIGINS: origins({ default: [] }),
       RECEIPT_SECRET: secret({ default: undefined }),
-      REDIS_URL: anyUrl({ default: undefined }),
+      REDIS_URL: redisUrl({ default: undefined }),
       RATE_LIMIT_PER_MIN: integer(1)({ default: 30 }),
       LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
       NODE_ENV: str({ default: '' }),
@@ -137,11 +137,6 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
   }
   if (problems.length > 0) throw new EnvConfigError(problems);
 
-  if (env.REDIS_URL) {
-    warnings.push(
-      'REDIS_URL is set but this build keeps idempotency and rate limits in memory (one instance)',
-    );
-  }
   if (auth.kind === 'none') {
     warnings.push(
       'no Oz credentials (OZ_ACCESS_TOKEN or OZ_LOGIN/OZ_PASSWORD): calling Oz without a token',
@@ -164,6 +159,8 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       corsOrigins: env.CORS_ORIGINS,
       ...(env.RECEIPT_SECRET ? { receiptSecret: env.RECEIPT_SECRET } : {}),
       rateLimitPerMin: env.RATE_LIMIT_PER_MIN,
+      // Idempotency and rate limits shared by every instance on this Redis.
+      ...(env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
       production,
     },
   };

@@ -18,7 +18,12 @@ async function main(): Promise<void> {
   const logger = running.gateway.logger;
   for (const warning of env.warnings) logger.warn(warning);
   logger.info(
-    { url: running.url, graphql: running.graphqlUrl, mode: running.gateway.config.ozApiMode },
+    {
+      url: running.url,
+      graphql: running.graphqlUrl,
+      mode: running.gateway.config.ozApiMode,
+      sharedState: running.gateway.config.redis ? 'redis' : 'memory',
+    },
     'gateway listening',
   );
 

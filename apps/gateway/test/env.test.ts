@@ -104,6 +104,19 @@ describe('readEnv', () => {
     });
   });
 
+  it('passes REDIS_URL on as the shared store, refusing non-Redis URLs without echoing them', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(readEnv(base).options.redis).toBeUndefined();
+    const url = 'redis://:pw-in-url@127.0.0.1:6379/0';
+    expect(readEnv({ ...base, REDIS_URL: url }).options.redis).toBe(url);
+    expect(readEnv({ ...base, REDIS_URL: 'rediss://cache.example.com' }).options.redis).toBe(
+      'rediss://cache.example.com',
+    );
+    const problems = problemsOf({ ...base, REDIS_URL: 'http://:pw-in-url@127.0.0.1:6379' });
+    expect(problems).toEqual(['REDIS_URL: must be a redis:// or rediss:// URL']);
+    expect(problemsOf({ ...base, REDIS_URL: 'not a url' })).toHaveLength(1);
+  });
+
   it('requires RECEIPT_SECRET in production only', () => {
     const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
     expect(problemsOf({ ...base, NODE_ENV: 'production' })).toEqual([

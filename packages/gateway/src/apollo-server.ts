@@ -48,12 +48,13 @@ export interface CreateApolloOptions {
 export function createApolloServer(options: CreateApolloOptions): ApolloServer<OzLivenessContext> {
   const { production, metrics, logger } = options;
   const armor = new ApolloArmor({
-    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: true },
+    maxDepth: { n: QUERY_LIMITS.maxDepth, ignoreIntrospection: !production },
     maxAliases: { n: QUERY_LIMITS.maxAliases },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives },
-    // Introspection in development needs far more tokens than real operations.
-    maxTokens: { n: production ? QUERY_LIMITS.maxTokens : 4000 },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: true },
+    // Token counting is graphql-js's own `parseOptions.maxTokens` below: armor's version throws
+    // from a plugin hook, which Apollo answers with HTTP 500 instead of 400.
+    maxTokens: { enabled: false },
+    costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: !production },
     blockFieldSuggestion: { enabled: production },
   }).protect();
 
@@ -70,6 +71,8 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
     // The host (startGatewayServer / apps/gateway) owns shutdown and drains first.
     stopOnTerminationSignals: false,
     nodeEnv: production ? 'production' : 'development',
+    // Introspection in development needs far more tokens than real operations.
+    parseOptions: { maxTokens: production ? QUERY_LIMITS.maxTokens : 4000 },
     validationRules: armor.validationRules,
     formatError: createFormatError((error) => {
       apolloLogger.error({ err: error }, 'masked internal error');

@@ -113,7 +113,12 @@ export function createFormatError(onMasked: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && contractCodes.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
-      return formatted;
+      // Apollo's own BAD_USER_INPUT (variable coercion) comes without a retry hint.
+      if (formatted.extensions?.retry) return formatted;
+      return {
+        ...formatted,
+        extensions: { ...formatted.extensions, retry: retryFor(code as ErrorCode) },
+      };
     }
     if (typeof code === 'string' && apolloClientCodes.has(code)) {
       return { ...formatted, extensions: { ...formatted.extensions, retry: RetryHint.NONE } };

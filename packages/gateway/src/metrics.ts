@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OzOperation } from '@oz-liveness/oz-client';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { ErrorCode } from './errors.js';
 
 export interface UpstreamCallEvent {
   operation: OzOperation;
@@ -8,6 +9,15 @@ export interface UpstreamCallEvent {
   durationMs: number;
   errorCode: string | null;
 }
+
+const KNOWN_FIELDS = new Set(['sessionToken', 'submitCapsule', '__schema', '__type', '__typename']);
+const KNOWN_CODES = new Set([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /** Prometheus metrics of one gateway instance, on its own registry (several may share a process). */
 export class GatewayMetrics {
@@ -90,11 +100,16 @@ export class GatewayMetrics {
         return {
           async willSendResponse(ctx) {
             const first = ctx.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
-            const operation = first?.kind === 'Field' ? first.name.value : 'unknown';
-            const known = ['sessionToken', 'submitCapsule', '__schema', '__typename'];
-            const label = known.includes(operation) ? operation : 'other';
-            const code = ctx.errors?.[0]?.extensions?.code;
-            requests.inc({ operation: label, outcome: typeof code === 'string' ? code : 'ok' });
+            const field = first?.kind === 'Field' ? first.name.value : undefined;
+            // Bounded label sets: a client must not be able to mint new series.
+            const label = !field ? 'unknown' : KNOWN_FIELDS.has(field) ? field : 'other';
+            let outcome = 'ok';
+            if (ctx.errors?.length) {
+              const code = ctx.errors[0]?.extensions?.code;
+              outcome =
+                typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+            }
+            requests.inc({ operation: label, outcome });
             stop({ operation: label });
           },
         };

@@ -1,0 +1,119 @@
+import { startSandbox } from '@oz-liveness/sandbox';
+import { fetch } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  capture,
+  postJson,
+  type Stack,
+  sessionToken,
+  startStack,
+  submitCapsule,
+} from './helpers.js';
+import { itLeaksNoSecrets } from './leak-check.js';
+
+describe('observability', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({
+      gateway: { corsOrigins: ['https://app.example.com'] },
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('/healthz and /readyz answer 200 when Oz is reachable and auth works', async () => {
+    const health = await fetch(`${stack.gateway.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${stack.gateway.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('/readyz answers 503 OZ_UNAVAILABLE when Oz is down; /healthz stays 200', async () => {
+    const doomed = await startSandbox({});
+    const s = await startStack({ gateway: { ozApiUrl: doomed.url, auth: { kind: 'none' } } });
+    await doomed.close();
+    await s.sandbox.close();
+    const ready = await fetch(`${s.gateway.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: 'unready', reason: 'OZ_UNAVAILABLE' });
+    expect((await fetch(`${s.gateway.url}/healthz`)).status).toBe(200);
+    await s.gateway.close();
+  });
+
+  it('/metrics has request, upstream and capsule-size series', async () => {
+    const { capsule, transactionId } = await capture(stack);
+    await submitCapsule(stack, capsule, transactionId);
+    await postJson(stack, { query: '{ nope }' });
+    const text = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    expect(text).toMatch(
+      /oz_liveness_graphql_requests_total\{operation="sessionToken",outcome="ok"\} \d+/,
+    );
+    expect(text).toMatch(
+      /oz_liveness_graphql_requests_total\{operation="submitCapsule",outcome="ok"\} 1/,
+    );
+    expect(text).toMatch(
+      /oz_liveness_graphql_requests_total\{operation="unknown",outcome="GRAPHQL_VALIDATION_FAILED"\} 1/,
+    );
+    expect(text).toMatch(
+      /oz_liveness_graphql_request_duration_seconds_count\{operation="submitCapsule"\} 1/,
+    );
+    expect(text).toMatch(
+      /oz_liveness_upstream_duration_seconds_count\{operation="submitContainer",status="201"\} 1/,
+    );
+    expect(text).toMatch(
+      /oz_liveness_upstream_duration_seconds_count\{operation="authorize",status="200"\} 1/,
+    );
+    expect(text).toMatch(new RegExp(`oz_liveness_capsule_bytes_sum ${capsule.byteLength}`));
+    expect(text).toMatch(/oz_liveness_decisions_total\{decision="ACCEPT"\} 1/);
+    stack.recorder.record(text);
+  });
+
+  it('a request id is echoed (or minted) and tags every log line of the request', async () => {
+    const mine = await postJson(
+      stack,
+      { query: '{ sessionToken { token } }' },
+      { 'x-request-id': 'req-abc.123' },
+    );
+    expect(mine.headers.get('x-request-id')).toBe('req-abc.123');
+    const minted = await postJson(
+      stack,
+      { query: '{ sessionToken { token } }' },
+      { 'x-request-id': 'bad id with spaces' },
+    );
+    expect(minted.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const lines = stack.logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const completed = lines.find(
+      (l) => (l.req as { id?: string } | undefined)?.id === 'req-abc.123' && l.res,
+    );
+    expect(completed).toBeDefined();
+    // The request record has no headers at all.
+    expect(JSON.stringify(completed)).not.toContain('headers');
+  });
+
+  it('CORS: allowed origin gets headers, others none', async () => {
+    const preflight = await fetch(stack.gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://app.example.com',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,apollo-require-preflight',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain(
+      'apollo-require-preflight',
+    );
+    const other = await fetch(stack.gateway.graphqlUrl, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    await sessionToken(stack, { origin: 'https://app.example.com' });
+  });
+
+  itLeaksNoSecrets(() => [stack]);
+});
