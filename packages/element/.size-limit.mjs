@@ -1,20 +1,29 @@
-// Budget for what a page loads to show the element: dist/define.js with Lit and the English
-// strings. The other languages are chunks fetched only when used, so they are left out of the
-// first entry (external) and measured on their own.
-const lazyLanguages = ['./es.js', './pt-BR.js', './ru.js', './kk.js', './tr.js'];
+// What a page downloads before the element can render: dist/define.js with Lit and English.
+// Code the element fetches later (dynamic import(), while idle or on first use) is external
+// here and measured in the second entry: the flow's network half, the Oz plugin engine and
+// the five other languages.
+const lazyChunks = [
+  './flow-services.js',
+  './capture-engine.js',
+  './es.js',
+  './pt-BR.js',
+  './ru.js',
+  './kk.js',
+  './tr.js',
+];
 
 export default [
   {
-    name: '@oz-liveness/element/define (Lit + English)',
+    name: '@oz-liveness/element/define: first download (Lit + English)',
     path: 'dist/define.js',
     gzip: true,
     limit: '12 KB',
-    modifyEsbuildConfig: (config) => ({ ...config, external: lazyLanguages }),
+    modifyEsbuildConfig: (config) => ({ ...config, external: lazyChunks }),
   },
   {
-    name: 'one more language on demand (ru, the largest)',
-    path: 'dist/strings/ru.js',
+    name: 'everything, every language included',
+    path: 'dist/define.js',
     gzip: true,
-    limit: '1 KB',
+    limit: '19 KB',
   },
 ];

@@ -1,5 +1,9 @@
-export type { CaptureEngine, CaptureRequest, CaptureResult } from './capture-engine.js';
-export { OzPluginEngine } from './capture-engine.js';
+export type {
+  CaptureEngine,
+  CaptureRequest,
+  CaptureResult,
+  OzPluginEngine,
+} from './capture-engine.js';
 export {
   ErrorCode,
   LivenessError,

@@ -1,7 +1,8 @@
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import { type CaptureEngine, OzPluginEngine } from './capture-engine.js';
+import type { CaptureEngine } from './capture-engine.js';
+import { lazyPluginEngine } from './default-engine.js';
 import type { ErrorCode, LivenessErrorDetail } from './errors.js';
 import {
   LivenessCancelEvent,
@@ -12,9 +13,7 @@ import {
   LivenessStateEvent,
 } from './events.js';
 import { styles } from './liveness-check.styles.js';
-import { LivenessFlow } from './liveness-flow.js';
-import { whenIdle } from './plugin-loader.js';
-import { preflight } from './preflight.js';
+import { LivenessFlow, loadFlowServices } from './liveness-flow.js';
 import {
   en,
   type LivenessStrings,
@@ -24,6 +23,7 @@ import {
   type SupportedLanguage,
 } from './strings/index.js';
 import type { Decision, LivenessResult, LivenessState } from './types.js';
+import { whenIdle } from './when-idle.js';
 
 type ResultView = 'accepted' | 'rejected' | 'review' | 'retry' | 'error';
 
@@ -118,7 +118,7 @@ export class OzLivenessCheck extends LitElement {
 
   readonly #internals: ElementInternals;
   readonly #flow: LivenessFlow;
-  readonly #defaultEngine = new OzPluginEngine(this);
+  readonly #defaultEngine = lazyPluginEngine(this);
   #language: SupportedLanguage | '' = '';
   #cancelPreload: (() => void) | undefined;
   #hadFocus = false;
@@ -171,7 +171,6 @@ export class OzLivenessCheck extends LitElement {
         engine: this.captureEngine,
         actions: this.action.split(/\s+/).filter(Boolean),
         lang: this.#resolveLanguage(),
-        preflight: () => preflight(),
       }),
       {
         stateChanged: (next, previous) => {
@@ -326,6 +325,7 @@ export class OzLivenessCheck extends LitElement {
     const engine = this.captureEngine;
     this.#cancelPreload = whenIdle(() => {
       // Failures here are not the person's: they surface, with a code, when a check starts.
+      loadFlowServices().catch(() => {});
       engine.prepare?.().catch(() => {});
     });
   }

@@ -1,8 +1,7 @@
 import type { CaptureEngine } from './capture-engine.js';
 import { abortError, isAbortError, LivenessError } from './errors.js';
 import type { LivenessCapturedDetail, LivenessProgressDetail } from './events.js';
-import { GatewayClient } from './gateway-client.js';
-import { type RetryOptions, withRetry } from './retry.js';
+import type { RetryOptions } from './retry.js';
 import type { LivenessResult, LivenessState, SessionToken } from './types.js';
 
 /**
@@ -18,7 +17,20 @@ export interface FlowConfig {
   actions: string[];
   lang: string;
   retry?: RetryOptions;
-  preflight: () => Promise<void>;
+  /** Replaces the browser pre-flight checks (tests, embedded webviews). */
+  preflight?: () => Promise<void>;
+}
+
+type FlowServices = typeof import('./flow-services.js');
+let services: Promise<FlowServices> | undefined;
+
+/** The flow's network half, fetched once per page (the element asks for it while idle). */
+export function loadFlowServices(): Promise<FlowServices> {
+  services ??= import('./flow-services.js').catch((cause) => {
+    services = undefined;
+    throw new LivenessError('NETWORK', "could not load the element's code", { cause });
+  });
+  return services;
 }
 
 /** What the flow tells its host (the element turns these into events and renders). */
@@ -99,7 +111,6 @@ export class LivenessFlow {
   async #execute(run: Run): Promise<LivenessResult> {
     const { signal } = run.abort;
     const config = this.config();
-    const client = new GatewayClient(config.endpoint);
     const retry = { ...config.retry, signal };
     // Every await may outlive a cancel(): from then on this run must not touch anything.
     const live = () => {
@@ -114,11 +125,16 @@ export class LivenessFlow {
       if (!upload) {
         this.#pending = null;
         this.#setState('preparing');
-        await config.preflight();
+      }
+      const { GatewayClient, preflight, withRetry } = await loadFlowServices();
+      live();
+      const client = new GatewayClient(config.endpoint);
+      if (!upload) {
+        await (config.preflight ?? preflight)();
         live();
         await config.engine.prepare?.();
         live();
-        const token = await this.#freshToken(client, retry);
+        const token = await freshToken(() => withRetry(() => client.sessionToken(signal), retry));
         live();
         this.#setState('capturing');
         let capture: Awaited<ReturnType<CaptureEngine['capture']>>;
@@ -181,24 +197,24 @@ export class LivenessFlow {
     }
   }
 
-  /** A session token far enough from its expiry; asks once more if the first is too old. */
-  async #freshToken(client: GatewayClient, retry: RetryOptions): Promise<SessionToken> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const token = await withRetry(() => client.sessionToken(retry.signal), retry);
-      if (token.expiresAt.getTime() - Date.now() > TOKEN_EXPIRY_MARGIN_MS) return token;
-    }
-    throw new LivenessError(
-      'SESSION_TOKEN_FAILED',
-      'the gateway sent only session tokens that expire too soon (is the device clock right?)',
-    );
-  }
-
   #setState(next: LivenessState): void {
     const previous = this.state;
     if (previous === next) return;
     this.state = next;
     this.listener.stateChanged(next, previous);
   }
+}
+
+/** A session token far enough from its expiry; asks once more if the first is too old. */
+async function freshToken(fetchToken: () => Promise<SessionToken>): Promise<SessionToken> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const token = await fetchToken();
+    if (token.expiresAt.getTime() - Date.now() > TOKEN_EXPIRY_MARGIN_MS) return token;
+  }
+  throw new LivenessError(
+    'SESSION_TOKEN_FAILED',
+    'the gateway sent only session tokens that expire too soon (is the device clock right?)',
+  );
 }
 
 function errorMessage(error: unknown): string {

@@ -1,0 +1,116 @@
+import { startGatewayServer } from '@oz-liveness/gateway';
+import { startSandbox } from '@oz-liveness/sandbox';
+import { startScriptedGateway } from './scripted-gateway.mjs';
+import { startUploadCuttingProxy } from './upload-cutting-proxy.mjs';
+
+const credentials = { email: 'sandbox@example.com', password: 'sandbox' };
+
+/**
+ * Starts, for the whole test run, the real servers the browser tests talk to: the sandbox (Oz
+ * API + Web Plugin stand-in), the real gateway logged in to it, a gateway with a tiny capsule
+ * limit, a proxy that can cut uploads, and a scripted GraphQL endpoint for unit tests. Their
+ * URLs are served at /__oz-test-config; tests drive them with the `oz` server command.
+ */
+export function ozTestEnvironment() {
+  let env;
+  let origin;
+
+  return {
+    name: 'oz-test-environment',
+
+    async serverStart({ config }) {
+      origin = `${config.protocol ?? 'http:'}//${config.hostname}:${config.port}`;
+      const sandbox = await startSandbox();
+      const common = {
+        ozApiUrl: sandbox.url,
+        auth: { kind: 'login', ...credentials },
+        corsOrigins: [origin],
+        logLevel: 'silent',
+        rateLimitPerMin: 10_000,
+        processMetrics: false,
+        drainTimeoutMs: 1000,
+      };
+      const gateway = await startGatewayServer(common);
+      const tinyGateway = await startGatewayServer({ ...common, capsuleMaxBytes: 2048 });
+      const proxy = await startUploadCuttingProxy(gateway.url);
+      const scripted = await startScriptedGateway();
+      env = { sandbox, gateway, tinyGateway, proxy, scripted };
+    },
+
+    async serverStop() {
+      if (!env) return;
+      const { sandbox, gateway, tinyGateway, proxy, scripted } = env;
+      await Promise.allSettled([proxy.close(), scripted.close()]);
+      await Promise.allSettled([gateway.close(), tinyGateway.close()]);
+      await sandbox.close();
+    },
+
+    serve(context) {
+      if (context.path !== '/__oz-test-config') return undefined;
+      const { sandbox, gateway, tinyGateway, proxy, scripted } = env;
+      return {
+        type: 'json',
+        body: JSON.stringify({
+          origin,
+          sandboxUrl: sandbox.url,
+          pluginSrc: `${sandbox.url}/plugin_liveness.php`,
+          gatewayUrl: gateway.graphqlUrl,
+          tinyGatewayUrl: tinyGateway.graphqlUrl,
+          proxiedGatewayUrl: `${proxy.url}/graphql`,
+          scriptedGatewayUrl: scripted.graphqlUrl,
+        }),
+      };
+    },
+
+    async executeCommand({ command, payload, session }) {
+      if (command !== 'oz') return undefined;
+      const { sandbox, proxy, scripted } = env;
+      const control = sandbox.control;
+      switch (payload.op) {
+        case 'sandbox.reset':
+          await control.reset();
+          return true;
+        case 'sandbox.outcomes':
+          await control.queueOutcomes(payload.outcomes);
+          return true;
+        case 'sandbox.fault':
+          await control.injectFault(payload.fault);
+          return true;
+        case 'sandbox.requests':
+          return control.requests();
+        case 'proxy.cut':
+          proxy.cutNextUploads(payload.count ?? 1);
+          return true;
+        case 'proxy.stats':
+          return proxy.stats();
+        case 'scripted.script':
+          scripted.script(payload.steps);
+          return true;
+        case 'scripted.requests':
+          return scripted.requests();
+        case 'scripted.reset':
+          scripted.reset();
+          return true;
+        case 'closed-port': {
+          // A port that was just free: connecting to it is refused, like a gateway that is down.
+          const { createServer } = await import('node:net');
+          const probe = createServer();
+          await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+          const { port } = probe.address();
+          await new Promise((resolve) => probe.close(resolve));
+          return port;
+        }
+        case 'camera.permission': {
+          // Chromium's own permission store, as if the person had blocked the camera for the
+          // site: granting nothing denies everything, camera included.
+          const context = session.browser.getPage(session.id).browserContext();
+          if (payload.setting === 'denied') await context.overridePermissions(origin, []);
+          else await context.clearPermissionOverrides();
+          return true;
+        }
+        default:
+          throw new Error(`unknown oz command ${payload.op}`);
+      }
+    },
+  };
+}

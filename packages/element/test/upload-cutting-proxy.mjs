@@ -1,0 +1,66 @@
+import { createServer, request } from 'node:http';
+
+/**
+ * A transparent HTTP proxy in front of the gateway that can cut the next multipart upload after
+ * a few kilobytes: the browser sees a connection dropped mid-upload, exactly what a flaky
+ * network does, and the gateway sees a truncated body.
+ */
+export async function startUploadCuttingProxy(targetUrl) {
+  const target = new URL(targetUrl);
+  let cutsLeft = 0;
+  let cutsDone = 0;
+  const sockets = new Set();
+
+  const server = createServer((req, res) => {
+    const isUpload =
+      req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('multipart/');
+    const cut = isUpload && cutsLeft > 0;
+    if (cut) cutsLeft -= 1;
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    if (!cut) {
+      req.pipe(upstream);
+      return;
+    }
+    let forwarded = 0;
+    req.on('data', (chunk) => {
+      if (forwarded >= 4096) return;
+      forwarded += chunk.length;
+      upstream.write(chunk);
+      if (forwarded >= 4096) {
+        cutsDone += 1;
+        upstream.destroy();
+        req.socket.destroy();
+      }
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    cutNextUploads(count = 1) {
+      cutsLeft = count;
+      cutsDone = 0;
+    },
+    stats: () => ({ cutsLeft, cutsDone }),
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { ozTestEnvironment } from './test/oz-test-environment.mjs';
+
+// The machine's Chromium (never a downloaded one), headless, with a fake camera that is
+// granted without a prompt; the flags match the repo's other browser tests.
+const chromium = chromeLauncher({
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ],
+  },
+});
+
+export default {
+  files: ['src/**/*.test.ts'],
+  // Lit's production build: no dev-mode warnings in the logs.
+  nodeResolve: { exportConditions: ['production'] },
+  browsers: [chromium],
+  // The sandbox's outcome queue, faults and request log are shared: one test file at a time.
+  concurrency: 1,
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), ozTestEnvironment()],
+  testFramework: { config: { timeout: 20_000 } },
+  testsFinishTimeout: 180_000,
+};
