@@ -1,23 +1,18 @@
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { OzClient } from '@oz-liveness/oz-client';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { createApolloServer } from './apollo-server.js';
-import { type GatewayConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import type { GatewayConfig, ResolvedConfig } from './config.js';
+import { createOzLiveness } from './create-service.js';
 import { ErrorCode, httpErrorBody } from './errors.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requestLogging } from './http/request-logging.js';
-import { OzLivenessService } from './liveness-service.js';
-import { createGatewayLogger } from './logger.js';
-import { GatewayMetrics } from './metrics.js';
-import { createMemoryRateLimiter } from './rate-limit.js';
-import { createRedisSharedState } from './redis-shared-state.js';
+import type { OzLivenessService } from './liveness-service.js';
+import type { GatewayMetrics } from './metrics.js';
 import type { OzLivenessContext } from './resolvers/index.js';
-import { MemoryResultStore } from './store/memory-result-store.js';
-import { createUploadMiddleware } from './upload/upload-middleware.js';
 
 /** What `createOzLivenessGateway` builds. Nothing listens until you mount `app` on a server. */
 export interface OzLivenessGateway {
@@ -41,46 +36,8 @@ export interface OzLivenessGateway {
 
 /** Builds the gateway (Express app + Apollo Server) from `config` without listening. */
 export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway {
-  const config = resolveConfig(input);
-  const logger = createGatewayLogger({
-    level: config.logLevel,
-    ...(config.logger ? { logger: config.logger } : {}),
-  });
-  if (config.receiptSecretGenerated) {
-    logger.warn(
-      'no receipt secret configured: using a random one; receipts will not verify after a restart',
-    );
-  }
-  const metrics = new GatewayMetrics({ processMetrics: config.processMetrics });
-  const oz = new OzClient({
-    baseUrl: config.ozApiUrl,
-    auth: config.auth,
-    timeouts: {
-      sessionTokenMs: config.ozShortTimeoutMs,
-      submitMs: config.ozTimeoutMs,
-      defaultMs: config.ozShortTimeoutMs,
-    },
-    onUpstreamCall: metrics.onUpstreamCall,
-  });
-  const shared =
-    config.redis && !(config.store && config.rateLimiter)
-      ? createRedisSharedState({
-          redis: config.redis,
-          keyPrefix: config.redisKeyPrefix,
-          rateLimitPerMin: config.rateLimitPerMin,
-          logger,
-        })
-      : undefined;
-  const ownStore = config.store || shared ? undefined : new MemoryResultStore();
-  const service = new OzLivenessService({
-    config,
-    oz,
-    store: config.store ?? shared?.store ?? (ownStore as MemoryResultStore),
-    rateLimiter:
-      config.rateLimiter ?? shared?.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerMin),
-    metrics,
-    logger,
-  });
+  const liveness = createOzLiveness(input);
+  const { service, metrics, logger, config } = liveness;
   const apollo = createApolloServer({ production: config.production, metrics, logger });
 
   let graphqlHandler: RequestHandler | undefined;
@@ -109,10 +66,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       maxAge: 600,
     }),
     express.json({ limit: config.maxRequestFieldBytes }),
-    ...createUploadMiddleware({
-      capsuleMaxBytes: config.capsuleMaxBytes,
-      maxFieldBytes: config.maxRequestFieldBytes,
-    }),
+    ...liveness.uploadMiddleware,
     (req, res, next) => {
       // Express 5 leaves req.body unset for bodies nobody parsed; Apollo then explains the request.
       if (!('body' in req)) (req as { body?: unknown }).body = undefined;
@@ -147,10 +101,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       const drained = await service.drain(options.drainTimeoutMs ?? 30_000);
       if (!drained) logger.warn('stopping with submissions still running');
       await apollo.stop();
-      await oz.close();
-      await ownStore?.close();
-      // After the drain: the last submissions still needed Redis to store their results.
-      await shared?.close();
+      await liveness.close({ drainTimeoutMs: 0 });
     },
   };
 }

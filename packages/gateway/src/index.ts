@@ -9,6 +9,7 @@ export {
   resolveConfig,
 } from './config.js';
 export { createOzLivenessGateway, type OzLivenessGateway } from './create-gateway.js';
+export { createOzLiveness, type OzLiveness } from './create-service.js';
 export { Decision, decide } from './decision.js';
 export { ErrorCode, RetryHint, retryFor } from './errors.js';
 export type { AnalysisSummary, LivenessResult } from './liveness-result.js';

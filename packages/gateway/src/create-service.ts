@@ -1,0 +1,90 @@
+import { OzClient } from '@oz-liveness/oz-client';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { type GatewayConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { OzLivenessService } from './liveness-service.js';
+import { createGatewayLogger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { createMemoryRateLimiter } from './rate-limit.js';
+import { createRedisSharedState } from './redis-shared-state.js';
+import { MemoryResultStore } from './store/memory-result-store.js';
+import { createUploadMiddleware } from './upload/upload-middleware.js';
+
+/** The gateway's parts without any HTTP server or Apollo instance: for merging into your own. */
+export interface OzLiveness {
+  /** Put `service.requestContext(req, res)` in your GraphQL context as `ozLiveness`. */
+  service: OzLivenessService;
+  /** Mount before your GraphQL handler: CSRF check, size precheck, graphql-upload. */
+  uploadMiddleware: RequestHandler[];
+  metrics: GatewayMetrics;
+  logger: Logger;
+  config: ResolvedConfig;
+  /**
+   * Waits for running submissions (up to `drainTimeoutMs`, default 30000), then closes the Oz
+   * client and what was opened here (the default store, a Redis connection made from a URL).
+   */
+  close(options?: { drainTimeoutMs?: number }): Promise<void>;
+}
+
+/** Builds the Oz client, idempotency store, rate limiter, metrics and logger from `config`. */
+export function createOzLiveness(input: GatewayConfig): OzLiveness {
+  const config = resolveConfig(input);
+  const logger = createGatewayLogger({
+    level: config.logLevel,
+    ...(config.logger ? { logger: config.logger } : {}),
+  });
+  if (config.receiptSecretGenerated) {
+    logger.warn(
+      'no receipt secret configured: using a random one; receipts will not verify after a restart',
+    );
+  }
+  const metrics = new GatewayMetrics({ processMetrics: config.processMetrics });
+  const oz = new OzClient({
+    baseUrl: config.ozApiUrl,
+    auth: config.auth,
+    timeouts: {
+      sessionTokenMs: config.ozShortTimeoutMs,
+      submitMs: config.ozTimeoutMs,
+      defaultMs: config.ozShortTimeoutMs,
+    },
+    onUpstreamCall: metrics.onUpstreamCall,
+  });
+  const shared =
+    config.redis && !(config.store && config.rateLimiter)
+      ? createRedisSharedState({
+          redis: config.redis,
+          keyPrefix: config.redisKeyPrefix,
+          rateLimitPerMin: config.rateLimitPerMin,
+          logger,
+        })
+      : undefined;
+  // A store passed in belongs to the caller, who closes it; only our own default is closed here.
+  const ownStore = config.store || shared ? undefined : new MemoryResultStore();
+  const service = new OzLivenessService({
+    config,
+    oz,
+    store: config.store ?? shared?.store ?? (ownStore as MemoryResultStore),
+    rateLimiter:
+      config.rateLimiter ?? shared?.rateLimiter ?? createMemoryRateLimiter(config.rateLimitPerMin),
+    metrics,
+    logger,
+  });
+  return {
+    service,
+    uploadMiddleware: createUploadMiddleware({
+      capsuleMaxBytes: config.capsuleMaxBytes,
+      maxFieldBytes: config.maxRequestFieldBytes,
+    }),
+    metrics,
+    logger,
+    config,
+    async close(options = {}) {
+      const drained = await service.drain(options.drainTimeoutMs ?? 30_000);
+      if (!drained) logger.warn('closing with submissions still running');
+      await oz.close();
+      await ownStore?.close();
+      // After the drain: the last submissions still needed Redis to store their results.
+      await shared?.close();
+    },
+  };
+}
