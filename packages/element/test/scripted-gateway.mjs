@@ -13,6 +13,9 @@ export async function startScriptedGateway() {
   const sockets = new Set();
 
   const server = createServer((req, res) => {
+    // A fresh connection per request: a dropped one is then a failure the page sees, not one
+    // the browser quietly retries on another kept-alive socket.
+    res.setHeader('connection', 'close');
     res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
     res.setHeader('access-control-allow-headers', 'content-type, accept, apollo-require-preflight');
     res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
@@ -91,6 +94,7 @@ export async function startScriptedGateway() {
     reset() {
       script = [];
       log = [];
+      counter = 0;
     },
     close() {
       for (const socket of sockets) socket.destroy();

@@ -9,11 +9,13 @@ export async function startUploadCuttingProxy(targetUrl) {
   const target = new URL(targetUrl);
   let cutsLeft = 0;
   let cutsDone = 0;
+  let uploads = 0;
   const sockets = new Set();
 
   const server = createServer((req, res) => {
     const isUpload =
       req.method === 'POST' && (req.headers['content-type'] ?? '').startsWith('multipart/');
+    if (isUpload) uploads += 1;
     const cut = isUpload && cutsLeft > 0;
     if (cut) cutsLeft -= 1;
     const upstream = request(
@@ -25,7 +27,9 @@ export async function startUploadCuttingProxy(targetUrl) {
         headers: req.headers,
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // One connection per request: a cut one must fail in the page, not be retried by the
+        // browser on another kept-alive socket.
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, connection: 'close' });
         answer.pipe(res);
       },
     );
@@ -56,8 +60,9 @@ export async function startUploadCuttingProxy(targetUrl) {
     cutNextUploads(count = 1) {
       cutsLeft = count;
       cutsDone = 0;
+      uploads = 0;
     },
-    stats: () => ({ cutsLeft, cutsDone }),
+    stats: () => ({ cutsLeft, cutsDone, uploads }),
     close() {
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -1,0 +1,358 @@
+// The element against a fake capture engine (the plugin boundary) and a small real GraphQL
+// server scripted per test; the real plugin and gateway are in liveness-check.e2e.test.ts.
+import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import { FakeEngine } from '../test/browser/fake-engine.js';
+import { oz, ozConfig, type ScriptedRequest, sha256Hex, until } from '../test/browser/oz-env.js';
+import './define.js';
+import type { LivenessErrorDetail } from './errors.js';
+import type { OzLivenessCheck } from './liveness-check.js';
+
+async function mount(engine = new FakeEngine()): Promise<OzLivenessCheck> {
+  const c = await ozConfig();
+  const el = await fixture<OzLivenessCheck>(
+    html`<oz-liveness-check endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>`,
+  );
+  el.captureEngine = engine;
+  return el;
+}
+
+const button = (el: OzLivenessCheck) =>
+  el.shadowRoot?.querySelector<HTMLButtonElement>('[part="button"]') ?? null;
+const status = (el: OzLivenessCheck) =>
+  el.shadowRoot?.querySelector('[part="status"]')?.textContent?.trim() ?? '';
+const scripted = () => oz<ScriptedRequest[]>('scripted.requests');
+
+describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => {
+  beforeEach(async () => {
+    await oz('scripted.reset');
+  });
+
+  it('starts idle: a real button, the state attribute and :state(idle), no events', async () => {
+    let events = 0;
+    document.addEventListener('oz-liveness-state', () => events++);
+    const el = await mount();
+    expect(el.state).to.equal('idle');
+    expect(el.getAttribute('state')).to.equal('idle');
+    expect(el.matches(':state(idle)')).to.equal(true);
+    expect(button(el)?.textContent?.trim()).to.equal('Start liveness check');
+    expect(el.shadowRoot?.querySelector('[part="status"]')?.getAttribute('aria-live')).to.equal(
+      'polite',
+    );
+    // Property changes are the page's own doing: they never fire events.
+    el.lang = 'es';
+    el.endpoint = '/elsewhere';
+    el.required = true;
+    await el.updateComplete;
+    expect(events).to.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('sends one no-store sessionToken query, then the capsule as a GraphQL multipart request', async () => {
+    const engine = new FakeEngine();
+    const el = await mount(engine);
+    const result = await el.start();
+    const [tokenRequest, upload] = await scripted();
+    expect(tokenRequest?.operation).to.equal('sessionToken');
+    // cache: 'no-store' makes the browser send no-cache headers: no cache anywhere may answer.
+    expect(tokenRequest?.headers['cache-control']).to.equal('no-cache');
+    expect(tokenRequest?.json?.query).to.contain('sessionToken');
+
+    expect(upload?.operation).to.equal('submitCapsule');
+    expect(upload?.headers['apollo-require-preflight']).to.equal('true');
+    expect(upload?.partOrder).to.deep.equal(['operations', 'map', '0']);
+    expect(upload?.map).to.deep.equal({ 0: ['variables.capsule'] });
+    expect(upload?.operations?.variables).to.deep.equal({
+      capsule: null,
+      transactionId: engine.requests[0]?.transactionId,
+    });
+    const file = upload?.parts?.find((p) => p.name === '0');
+    expect(file?.type).to.equal('application/octet-stream');
+    expect(file?.length).to.equal(engine.capsule.size);
+    expect(file?.sha256).to.equal(await sha256Hex(engine.capsule));
+
+    expect(engine.requests[0]).to.include({
+      sessionToken: 'scripted-token-1',
+      transactionId: 'tx-1',
+      lang: 'en',
+    });
+    expect(engine.requests[0]?.actions).to.deep.equal(['video_selfie_blank']);
+    expect(result.receipt).to.equal('receipt-2-ACCEPT');
+  });
+
+  it('never hands an expiring token to the plugin: it fetches a fresh one', async () => {
+    await oz('scripted.script', { steps: [{ operation: 'sessionToken', ttlS: 20 }] });
+    const engine = new FakeEngine();
+    const el = await mount(engine);
+    el.action = 'video_selfie_smile  video_selfie_left';
+    await el.start();
+    const tokens = (await scripted()).filter((r) => r.operation === 'sessionToken');
+    expect(tokens).to.have.length(2);
+    expect(engine.requests).to.have.length(1);
+    expect(engine.requests[0]?.sessionToken).to.equal('scripted-token-2');
+    expect(engine.requests[0]?.actions).to.deep.equal(['video_selfie_smile', 'video_selfie_left']);
+  });
+
+  it('gives up with SESSION_TOKEN_FAILED when every token is already expiring', async () => {
+    await oz('scripted.script', {
+      steps: [
+        { operation: 'sessionToken', ttlS: 5 },
+        { operation: 'sessionToken', ttlS: -60 },
+      ],
+    });
+    const engine = new FakeEngine();
+    const el = await mount(engine);
+    const error = await el.start().catch((e: LivenessErrorDetail) => e);
+    expect(error).to.include({ code: 'SESSION_TOKEN_FAILED' });
+    expect(engine.requests).to.have.length(0);
+  });
+
+  it('after NETWORK (retries spent) the next start() uploads the same capsule without a capture', async () => {
+    await oz('scripted.script', {
+      steps: [
+        { operation: 'submitCapsule', destroy: true },
+        { operation: 'submitCapsule', destroy: true },
+        { operation: 'submitCapsule', destroy: true },
+      ],
+    });
+    const engine = new FakeEngine();
+    const el = await mount(engine);
+    const errors: LivenessErrorDetail[] = [];
+    el.addEventListener('oz-liveness-error', (e) => errors.push(e.detail));
+    const error = await el.start().catch((e: LivenessErrorDetail) => e);
+    expect(error).to.include({ code: 'NETWORK', retry: 'UPLOAD' });
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.include({ code: 'NETWORK', retry: 'UPLOAD' });
+    await el.updateComplete;
+    expect(status(el)).to.equal('Connection problem. Check your connection, then try again.');
+    expect(button(el)?.textContent?.trim()).to.equal('Try again');
+
+    button(el)?.click();
+    await until(() => el.state === 'done', 'done');
+    expect(engine.requests).to.have.length(1);
+    const uploads = (await scripted()).filter((r) => r.operation === 'submitCapsule');
+    expect(uploads).to.have.length(4);
+    const ids = uploads.map((u) => u.operations?.variables.transactionId);
+    expect(new Set(ids).size).to.equal(1);
+    expect(new Set(uploads.map((u) => u.parts?.find((p) => p.name === '0')?.sha256)).size).to.equal(
+      1,
+    );
+  });
+
+  it('passes gateway errors through with their retry hint and Oz code', async () => {
+    await oz('scripted.script', {
+      steps: [
+        {
+          operation: 'submitCapsule',
+          errors: [
+            {
+              message: 'Oz refused the capsule',
+              extensions: { code: 'CAPSULE_REJECTED', retry: 'CAPTURE', ozErrorCode: 5 },
+            },
+          ],
+        },
+      ],
+    });
+    const el = await mount();
+    const error = await el.start().catch((e: Error & LivenessErrorDetail) => e);
+    expect(error).to.be.instanceOf(Error);
+    expect(error).to.include({
+      code: 'CAPSULE_REJECTED',
+      retry: 'CAPTURE',
+      vendorCode: '5',
+      message: 'Oz refused the capsule',
+    });
+    expect(el.error).to.deep.equal({
+      code: 'CAPSULE_REJECTED',
+      retry: 'CAPTURE',
+      vendorCode: '5',
+      message: 'Oz refused the capsule',
+    });
+    expect(el.matches(':state(error)')).to.equal(true);
+  });
+
+  it('cancel() closes the capture, fires oz-liveness-cancel and goes back to idle', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    const seen: string[] = [];
+    el.addEventListener('oz-liveness-cancel', (e) =>
+      seen.push(`cancel ${JSON.stringify(e.detail)}`),
+    );
+    el.addEventListener('oz-liveness-state', (e) => seen.push(e.detail.state));
+    const started = el.start();
+    expect(el.start()).to.equal(started);
+    await until(() => engine.waiting, 'the capture');
+    await el.updateComplete;
+    expect(button(el)?.textContent?.trim()).to.equal('Cancel');
+    el.cancel();
+    expect(el.state).to.equal('idle');
+    const error = await started.catch((e: DOMException) => e);
+    expect((error as DOMException).name).to.equal('AbortError');
+    expect(engine.requests[0]?.signal.aborted).to.equal(true);
+    expect(seen).to.deep.equal(['preparing', 'capturing', 'idle', 'cancel {}']);
+  });
+
+  it('treats the person closing the plugin as a cancel', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    let cancels = 0;
+    el.addEventListener('oz-liveness-cancel', () => cancels++);
+    const started = el.start();
+    await until(() => engine.waiting, 'the capture');
+    engine.close();
+    await started.catch(() => {});
+    expect(cancels).to.equal(1);
+    expect(el.state).to.equal('idle');
+    expect(el.error).to.equal(null);
+  });
+
+  it('turns an unknown engine failure into CAPTURE_FAILED', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    const started = el.start();
+    await until(() => engine.waiting, 'the capture');
+    engine.fail(new TypeError('camera exploded'));
+    expect(await started.catch((e: LivenessErrorDetail) => e)).to.include({
+      code: 'CAPTURE_FAILED',
+      message: 'camera exploded',
+    });
+  });
+
+  it('reports INSECURE_CONTEXT and UNSUPPORTED_BROWSER from the pre-flight', async () => {
+    const el = await mount();
+    Object.defineProperty(window, 'isSecureContext', { value: false, configurable: true });
+    try {
+      expect(await el.start().catch((e: LivenessErrorDetail) => e)).to.include({
+        code: 'INSECURE_CONTEXT',
+        retry: 'NONE',
+      });
+    } finally {
+      Object.defineProperty(window, 'isSecureContext', { value: true, configurable: true });
+    }
+    await el.updateComplete;
+    // Nothing the person can do here: no button, a clear message.
+    expect(button(el)).to.equal(null);
+    expect(status(el)).to.equal('This browser cannot run the check. Please try another browser.');
+    await expect(el).to.be.accessible();
+
+    Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: true });
+    try {
+      expect(await el.start().catch((e: LivenessErrorDetail) => e)).to.include({
+        code: 'UNSUPPORTED_BROWSER',
+      });
+    } finally {
+      delete (navigator as { mediaDevices?: unknown }).mediaDevices;
+    }
+    expect(navigator.mediaDevices).to.not.equal(undefined);
+  });
+
+  it('speaks the nearest [lang] and passes it to the plugin; strings override any text', async () => {
+    const c = await ozConfig();
+    const engine = new FakeEngine();
+    const wrapper = await fixture<HTMLDivElement>(html`
+      <div lang="ru-RU">
+        <oz-liveness-check endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+      </div>
+    `);
+    const el = wrapper.querySelector('oz-liveness-check') as OzLivenessCheck;
+    el.captureEngine = engine;
+    await until(() => button(el)?.textContent?.trim() === 'Начать проверку на живость', 'Russian');
+    await el.start();
+    expect(engine.requests[0]?.lang).to.equal('ru');
+
+    el.lang = 'pt';
+    el.strings = { tryAgain: 'De novo!' };
+    el.reset();
+    await until(() => button(el)?.textContent?.trim() === 'Iniciar prova de vida', 'Portuguese');
+    el.strings = { start: 'Verificar' };
+    await el.updateComplete;
+    expect(button(el)?.textContent?.trim()).to.equal('Verificar');
+  });
+
+  it('uses the default slot as the button label and decision slots as result views', async () => {
+    const c = await ozConfig();
+    const el = await fixture<OzLivenessCheck>(html`
+      <oz-liveness-check endpoint=${c.scriptedGatewayUrl}>
+        Verify me
+        <p slot="accepted">Welcome aboard</p>
+      </oz-liveness-check>
+    `);
+    el.captureEngine = new FakeEngine();
+    const label = el.shadowRoot?.querySelector('button slot') as HTMLSlotElement;
+    expect(
+      label
+        .assignedNodes()
+        .map((n) => n.textContent?.trim())
+        .join(''),
+    ).to.equal('Verify me');
+    await el.start();
+    await el.updateComplete;
+    const view = el.shadowRoot?.querySelector('[part="result"] slot') as HTMLSlotElement;
+    expect(view.name).to.equal('accepted');
+    expect(view.assignedElements()[0]?.textContent).to.equal('Welcome aboard');
+    // Accepted: nothing left to do, so no button; focus, if it was here, stays in the element.
+    expect(button(el)).to.equal(null);
+    expect(status(el)).to.equal('Liveness confirmed.');
+  });
+
+  it('runs by keyboard: Enter on the focused button starts it; focus stays in the element', async () => {
+    const el = await mount();
+    el.focus();
+    expect(el.shadowRoot?.activeElement).to.equal(button(el));
+    await sendKeys({ press: 'Enter' });
+    await until(() => el.state === 'done', 'done');
+    await el.updateComplete;
+    expect(el.matches(':focus-within')).to.equal(true);
+    expect(el.shadowRoot?.activeElement?.getAttribute('part')).to.equal('result');
+  });
+
+  it('is disabled by its attribute and by a disabled fieldset, without losing start()', async () => {
+    const c = await ozConfig();
+    const form = await fixture<HTMLFormElement>(html`
+      <form>
+        <fieldset disabled>
+          <oz-liveness-check name="liveness" endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+        </fieldset>
+      </form>
+    `);
+    const el = form.querySelector('oz-liveness-check') as OzLivenessCheck;
+    el.captureEngine = new FakeEngine();
+    await el.updateComplete;
+    expect(button(el)?.disabled).to.equal(true);
+    (form.querySelector('fieldset') as HTMLFieldSetElement).disabled = false;
+    await el.updateComplete;
+    expect(button(el)?.disabled).to.equal(false);
+    el.disabled = true;
+    await el.updateComplete;
+    expect(button(el)?.disabled).to.equal(true);
+    expect(el.hasAttribute('disabled')).to.equal(true);
+    const result = await el.start();
+    await el.updateComplete;
+    // Disabled controls are left out of form data, as for any built-in field.
+    expect(el.value).to.equal(result.receipt);
+    expect(new FormData(form).has('liveness')).to.equal(false);
+  });
+
+  it('is valid only on ACCEPT: REJECT keeps valueMissing and no form value', async () => {
+    await oz('scripted.script', { steps: [{ operation: 'submitCapsule', decision: 'REJECT' }] });
+    const c = await ozConfig();
+    const form = await fixture<HTMLFormElement>(html`
+      <form>
+        <oz-liveness-check name="liveness" required endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+      </form>
+    `);
+    const el = form.querySelector('oz-liveness-check') as OzLivenessCheck;
+    el.captureEngine = new FakeEngine();
+    const result = await el.start();
+    await el.updateComplete;
+    expect(result.decision).to.equal('REJECT');
+    expect(el.validity.valueMissing).to.equal(true);
+    expect(form.checkValidity()).to.equal(false);
+    expect(new FormData(form).has('liveness')).to.equal(false);
+    el.lang = 'es';
+    await until(() => el.validationMessage === 'Completa la prueba de vida.', 'Spanish message');
+  });
+});
