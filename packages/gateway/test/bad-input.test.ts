@@ -20,16 +20,14 @@ const BOUNDARY = 'oz-test-boundary';
 
 /** A hand-made multipart body, so parts can be missing, doubled or out of order. */
 function multipart(parts: Array<{ name: string; value: string; filename?: string }>): string {
-  return (
-    parts
-      .map(
-        (p) =>
-          `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"${
-            p.filename ? `; filename="${p.filename}"\r\nContent-Type: application/octet-stream` : ''
-          }\r\n\r\n${p.value}\r\n`,
-      )
-      .join('') + `--${BOUNDARY}--\r\n`
-  );
+  return `${parts
+    .map(
+      (p) =>
+        `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"${
+          p.filename ? `; filename="${p.filename}"\r\nContent-Type: application/octet-stream` : ''
+        }\r\n\r\n${p.value}\r\n`,
+    )
+    .join('')}--${BOUNDARY}--\r\n`;
 }
 
 const operations = JSON.stringify({
