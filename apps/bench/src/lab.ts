@@ -14,6 +14,8 @@ export interface Lab {
   upstream: ServerProcess;
   targets: Target[];
   target(name: TargetName): Target;
+  /** The process serving a target in front of the upstream; none for the wire. */
+  gateway(name: TargetName): ServerProcess | undefined;
   upstreamStats(): Promise<UpstreamStats>;
   stop(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const gateways: ServerProcess[] = [];
   try {
     const targets: Target[] = [];
+    const byName = new Map<TargetName, ServerProcess>();
     for (const name of options.targets) {
       if (name === 'wire') {
         targets.push({ name, origin: upstream.url, protocol: 'oz' });
@@ -37,6 +40,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       }
       const gateway = await startGateway(name, upstream.url, options);
       gateways.push(gateway);
+      byName.set(name, gateway);
       targets.push({ name, origin: gateway.url, protocol: name === 'bare' ? 'oz' : 'graphql' });
     }
     return {
@@ -47,6 +51,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         if (!found) throw new Error(`target ${name} is not running`);
         return found;
       },
+      gateway: (name) => byName.get(name),
       upstreamStats: () => upstream.stats<UpstreamStats>(),
       async stop() {
         await Promise.all(gateways.map((g) => g.stop()));
@@ -74,4 +79,18 @@ export function startGateway(
     { upstreamUrl, accessToken: BENCH_ACCESS_TOKEN, corsOrigins: options.corsOrigins ?? [] },
     spawnOptions,
   );
+}
+
+/** Runs `work` and reports the CPU a server process spent meanwhile (undefined without one). */
+export async function withCpu<T>(
+  server: ServerProcess | undefined,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpuMs: number | undefined }> {
+  const before = await server?.cpuMs();
+  const result = await work();
+  const after = await server?.cpuMs();
+  return {
+    result,
+    cpuMs: before === undefined || after === undefined ? undefined : after - before,
+  };
 }

@@ -69,6 +69,7 @@ export function renderReport(r: BenchResults): string {
         ['requests/s', (t) => t.requestsPerS, 0],
         ['p50 latency, ms', (t) => t.p50Ms, 1],
         ['p99 latency, ms', (t) => t.p99Ms, 1],
+        ['gateway CPU per request, ms', (t) => t.gatewayCpuMsPerRequest, 3],
       ]),
     );
     out.push(
@@ -93,6 +94,7 @@ export function renderReport(r: BenchResults): string {
           ['MiB/s', (t) => t.mibPerS, 1],
           ['p50 latency, ms', (t) => t.p50Ms, 1],
           ['p99 latency, ms', (t) => t.p99Ms, 1],
+          ['gateway CPU per MiB, ms', (t) => t.gatewayCpuMsPerMiB, 2],
         ]),
       );
       out.push(
@@ -152,7 +154,7 @@ export function renderReport(r: BenchResults): string {
   return `${out.join('\n')}\n`;
 }
 
-type Row<T> = [label: string, pick: (t: T) => Summary, digits: number];
+type Row<T> = [label: string, pick: (t: T) => Summary | undefined, digits: number];
 
 function table<T>(byTarget: Partial<Record<TargetName, T>>, rows: Row<T>[]): string[] {
   const names = TARGET_ORDER.filter((n) => byTarget[n] !== undefined);
@@ -163,6 +165,7 @@ function table<T>(byTarget: Partial<Record<TargetName, T>>, rows: Row<T>[]): str
   for (const [label, pick, digits] of rows) {
     const cells = names.map((n) => {
       const s = pick(byTarget[n] as T);
+      if (!s) return '—';
       return `${fmt(s.median, digits)} [${fmt(s.min, digits)}–${fmt(s.max, digits)}]`;
     });
     lines.push(`| ${label} | ${cells.join(' | ')} |`);

@@ -30,3 +30,12 @@ function quantile(sorted: readonly number[], q: number): number {
   const b = sorted[upper] as number;
   return a + (b - a) * (position - lower);
 }
+
+/** `{ [key]: summary }` when every sample exists, else `{}` (e.g. CPU of a process that is absent). */
+export function summarizeOptional<K extends string>(
+  key: K,
+  samples: ReadonlyArray<number | undefined>,
+): Partial<Record<K, Summary>> {
+  if (samples.length === 0 || samples.some((s) => s === undefined)) return {};
+  return { [key]: summarize(samples as number[]) } as Partial<Record<K, Summary>>;
+}

@@ -1,7 +1,7 @@
-import { BENCH_ACCESS_TOKEN, type Lab } from '../lab.js';
+import { BENCH_ACCESS_TOKEN, type Lab, withCpu } from '../lab.js';
 import type { TargetName } from '../load/targets.js';
 import { runTokenLoad, type TokenRunResult } from '../load/token-driver.js';
-import { type Summary, summarize } from '../stats.js';
+import { type Summary, summarize, summarizeOptional } from '../stats.js';
 
 /** Figure 1: sessionToken requests/s and latency under autocannon, 32 connections. */
 export interface SessionTokenOptions {
@@ -18,9 +18,20 @@ export interface SessionTokenFigure {
   byTarget: Partial<
     Record<
       TargetName,
-      { requestsPerS: Summary; p50Ms: Summary; p99Ms: Summary; runs: TokenRunResult[] }
+      {
+        requestsPerS: Summary;
+        p50Ms: Summary;
+        p99Ms: Summary;
+        /** CPU the gateway process spent per answered request (absent for the wire). */
+        gatewayCpuMsPerRequest?: Summary;
+        runs: TokenRun[];
+      }
     >
   >;
+}
+
+export interface TokenRun extends TokenRunResult {
+  gatewayCpuMsPerRequest?: number;
 }
 
 export async function measureSessionToken(
@@ -28,7 +39,7 @@ export async function measureSessionToken(
   options: SessionTokenOptions,
   log: (line: string) => void,
 ): Promise<SessionTokenFigure> {
-  const runs = new Map<TargetName, TokenRunResult[]>();
+  const runs = new Map<TargetName, TokenRun[]>();
   for (const target of lab.targets) {
     runs.set(target.name, []);
     if (options.warmupS > 0) {
@@ -44,12 +55,18 @@ export async function measureSessionToken(
   for (let rep = 0; rep < options.repetitions; rep++) {
     for (const target of lab.targets) {
       const before = await lab.upstreamStats();
-      const run = await runTokenLoad({
-        target,
-        accessToken: BENCH_ACCESS_TOKEN,
-        connections: options.connections,
-        durationS: options.durationS,
-      });
+      const { result, cpuMs } = await withCpu(lab.gateway(target.name), () =>
+        runTokenLoad({
+          target,
+          accessToken: BENCH_ACCESS_TOKEN,
+          connections: options.connections,
+          durationS: options.durationS,
+        }),
+      );
+      const run: TokenRun =
+        cpuMs === undefined
+          ? result
+          : { ...result, gatewayCpuMsPerRequest: cpuMs / result.requests };
       const after = await lab.upstreamStats();
       if (run.failures > 0)
         throw new Error(`sessionToken ${target.name}: ${run.failures} failed requests`);
@@ -59,7 +76,7 @@ export async function measureSessionToken(
       }
       runs.get(target.name)?.push(run);
       log(
-        `  sessionToken ${target.name.padEnd(5)} rep ${rep + 1}: ${run.requestsPerS.toFixed(0)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms`,
+        `  sessionToken ${target.name.padEnd(5)} rep ${rep + 1}: ${run.requestsPerS.toFixed(0)} req/s, p50 ${run.latencyMs.p50} ms, p99 ${run.latencyMs.p99} ms${run.gatewayCpuMsPerRequest === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerRequest.toFixed(3)} ms/req`}`,
       );
     }
   }
@@ -69,6 +86,10 @@ export async function measureSessionToken(
       requestsPerS: summarize(list.map((r) => r.requestsPerS)),
       p50Ms: summarize(list.map((r) => r.latencyMs.p50)),
       p99Ms: summarize(list.map((r) => r.latencyMs.p99)),
+      ...summarizeOptional(
+        'gatewayCpuMsPerRequest',
+        list.map((r) => r.gatewayCpuMsPerRequest),
+      ),
       runs: list,
     };
   }

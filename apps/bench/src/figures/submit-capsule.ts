@@ -1,8 +1,8 @@
 import { capsuleBody } from '../bench-capsule.js';
-import { BENCH_ACCESS_TOKEN, type Lab } from '../lab.js';
+import { BENCH_ACCESS_TOKEN, type Lab, withCpu } from '../lab.js';
 import type { TargetName } from '../load/targets.js';
 import { runUploads, type UploadRunResult } from '../load/upload-driver.js';
-import { type Summary, summarize } from '../stats.js';
+import { type Summary, summarize, summarizeOptional } from '../stats.js';
 
 /** Figure 2: submitCapsule latency and MiB/s for each capsule size × concurrency. */
 export interface SubmitCapsuleOptions {
@@ -17,9 +17,20 @@ export interface SubmitCase {
   byTarget: Partial<
     Record<
       TargetName,
-      { mibPerS: Summary; p50Ms: Summary; p99Ms: Summary; runs: UploadRunResult[] }
+      {
+        mibPerS: Summary;
+        p50Ms: Summary;
+        p99Ms: Summary;
+        /** CPU the gateway process spent per MiB of capsule (absent for the wire). */
+        gatewayCpuMsPerMiB?: Summary;
+        runs: SubmitRun[];
+      }
     >
   >;
+}
+
+export interface SubmitRun extends UploadRunResult {
+  gatewayCpuMsPerMiB?: number;
 }
 
 export interface SubmitCapsuleFigure {
@@ -40,19 +51,26 @@ export async function measureSubmitCapsule(
   for (const spec of options.cases) {
     const body = capsuleBody(spec.sizeMiB * MIB);
     const warmupBody = capsuleBody(WARMUP_BYTES);
-    const runs = new Map<TargetName, UploadRunResult[]>(lab.targets.map((t) => [t.name, []]));
+    const runs = new Map<TargetName, SubmitRun[]>(lab.targets.map((t) => [t.name, []]));
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const target of lab.targets) {
         const before = await lab.upstreamStats();
-        const run = await runUploads({
-          target,
-          accessToken: BENCH_ACCESS_TOKEN,
-          capsuleBody: body,
-          concurrency: spec.concurrency,
-          durationMs: options.durationMs,
-          minRequests: spec.minRequests,
-          warmupBody,
-        });
+        const { result, cpuMs } = await withCpu(lab.gateway(target.name), () =>
+          runUploads({
+            target,
+            accessToken: BENCH_ACCESS_TOKEN,
+            capsuleBody: body,
+            concurrency: spec.concurrency,
+            durationMs: options.durationMs,
+            minRequests: spec.minRequests,
+            warmupBody,
+          }),
+        );
+        // Includes the few 1 KiB warm-up uploads: noise next to the timed megabytes.
+        const run: SubmitRun =
+          cpuMs === undefined
+            ? result
+            : { ...result, gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB) };
         const after = await lab.upstreamStats();
         // Proves every capsule reached the upstream whole, once: no cache, no truncation.
         const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_BYTES;
@@ -63,7 +81,7 @@ export async function measureSubmitCapsule(
         }
         runs.get(target.name)?.push(run);
         log(
-          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)`,
+          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB`}`,
         );
       }
     }
@@ -73,6 +91,10 @@ export async function measureSubmitCapsule(
         mibPerS: summarize(list.map((r) => r.mibPerS)),
         p50Ms: summarize(list.map((r) => r.latencyMs.p50)),
         p99Ms: summarize(list.map((r) => r.latencyMs.p99)),
+        ...summarizeOptional(
+          'gatewayCpuMsPerMiB',
+          list.map((r) => r.gatewayCpuMsPerMiB),
+        ),
         runs: list,
       };
     }

@@ -31,3 +31,18 @@ function kbField(status: string, name: string): number {
   if (!match?.[1]) throw new Error(`/proc status has no ${name}`);
   return Number(match[1]) * 1024;
 }
+
+/** Linux reports process times in USER_HZ ticks, 100 per second on every mainstream build. */
+const MS_PER_TICK = 10;
+
+/**
+ * CPU time the process has used so far, user + system, all threads (the libuv pool's file I/O
+ * and V8's GC helpers count too), in ms. Robust where wall-clock rates are not: a busy machine
+ * slows a server down but barely changes the CPU each request costs it.
+ */
+export async function readProcCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name, which may itself contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+}

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ProcMemory, readProcMemory, resetPeakRss } from './proc-status.js';
+import { type ProcMemory, readProcCpuMs, readProcMemory, resetPeakRss } from './proc-status.js';
 import type { ChildMessage, ServerConfig, ServerKind } from './server-kinds.js';
 
 /** A server running in its own child process, as the parent sees it. */
@@ -10,6 +10,8 @@ export interface ServerProcess {
   pid: number;
   memory(): Promise<ProcMemory>;
   resetPeakRss(): Promise<boolean>;
+  /** CPU time used so far (user + system, all threads), ms. */
+  cpuMs(): Promise<number>;
   /** What the server's stats() returns (the upstream's counters), over IPC. */
   stats<T>(): Promise<T>;
   stop(): Promise<void>;
@@ -76,6 +78,7 @@ export async function spawnServer(
     pid,
     memory: () => readProcMemory(pid),
     resetPeakRss: () => resetPeakRss(pid),
+    cpuMs: () => readProcCpuMs(pid),
     stats: <T>() => requestStats<T>(child, nextStatsId++),
     stop: () => stopChild(child),
   };
