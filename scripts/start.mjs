@@ -52,6 +52,8 @@ async function main() {
     run('sandbox', ['packages/sandbox/dist/cli.js'], {
       PORT: String(config.ports.sandbox),
       HOST,
+      SANDBOX_EMAIL: config.sandbox.login.email,
+      SANDBOX_PASSWORD: config.sandbox.login.password,
     });
     await waitForHttp('sandbox', `${config.sandbox.url}/plugin_liveness.php`);
   }
@@ -124,17 +126,21 @@ function readConfig() {
     };
   }
   const sandboxUrl = `http://${HOST}:${ports.sandbox}`;
+  const login = {
+    email: env.SANDBOX_EMAIL || SANDBOX_LOGIN.email,
+    password: env.SANDBOX_PASSWORD || SANDBOX_LOGIN.password,
+  };
   return {
     ports,
     receiptSecret,
     gatewayUrl,
-    sandbox: { url: sandboxUrl },
-    // The sandbox's default login; a token left in the caller's env must not leak into it.
+    sandbox: { url: sandboxUrl, login },
+    // The gateway logs in to the sandbox; a token left in the caller's env must not go with it.
     gatewayOz: {
       OZ_API_URL: sandboxUrl,
-      OZ_LOGIN: SANDBOX_LOGIN.email,
-      OZ_PASSWORD: SANDBOX_LOGIN.password,
-      OZ_ACCESS_TOKEN: '',
+      OZ_LOGIN: login.email,
+      OZ_PASSWORD: login.password,
+      OZ_ACCESS_TOKEN: undefined,
     },
     pluginUrl: `${sandboxUrl}/plugin_liveness.php`,
   };
@@ -185,12 +191,16 @@ function spawnPnpm(args) {
 
 /** Starts `node <args>` as one of the named services; a service that dies stops everything. */
 function run(name, args, extraEnv, cwd = '.') {
+  const childEnv = { ...env, ...extraEnv, FORCE_COLOR: useColor ? '1' : '0' };
+  for (const [key, value] of Object.entries(childEnv)) {
+    if (value === undefined) delete childEnv[key];
+  }
   const child = spawn(process.execPath, args, {
     cwd: join(root, cwd),
     // Own process group: Ctrl-C reaches only this script, which then stops the services in order.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, ...extraEnv, FORCE_COLOR: useColor ? '1' : '0' },
+    env: childEnv,
   });
   children.set(name, child);
   pipeLines(name, child);

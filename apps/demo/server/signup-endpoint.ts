@@ -43,12 +43,19 @@ async function judge(
   if (!receipt) return refuse(400, 'RECEIPT_MISSING', 'The liveness check was not completed.');
 
   // Loaded on first use so the Vite config (which mounts this handler) stays light to load.
-  const { verifyReceipt } = await import('@oz-liveness/gateway/receipt');
+  const { ReceiptError, verifyReceipt } = await import('@oz-liveness/gateway/receipt');
   let claims: Awaited<ReturnType<typeof verifyReceipt>>;
   try {
     claims = await verifyReceipt(receipt, receiptSecret);
-  } catch {
-    return refuse(400, 'RECEIPT_INVALID', 'The liveness receipt is forged, altered or expired.');
+  } catch (error) {
+    if (error instanceof ReceiptError && error.code === 'RECEIPT_EXPIRED') {
+      return refuse(400, 'RECEIPT_EXPIRED', 'The liveness receipt has expired: check again.');
+    }
+    if (error instanceof ReceiptError) {
+      return refuse(400, 'RECEIPT_INVALID', 'The liveness receipt is forged or altered.');
+    }
+    // verifyReceipt throws a RangeError for a secret too short to be safe: our setup, not theirs.
+    return refuse(500, 'DEMO_MISCONFIGURED', 'RECEIPT_SECRET is not a usable key.');
   }
   if (claims.decision !== 'ACCEPT') {
     return {

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Its own config so Vitest does not load vite.config.ts (the demo's framework plugins and proxies).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Browser and server suites share two cores with the rest of the repo: one file at a time.
+    fileParallelism: false,
+    globalSetup: ['test/support/build-demo.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
