@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { checkGoals, fmt } from './goals.js';
 import { TARGET_LABELS, TARGET_ORDER, type TargetName } from './load/targets.js';
+import { calibrationLines, costLines } from './report-analysis.js';
 import type { BenchResults } from './results.js';
 import type { Summary } from './stats.js';
 
@@ -55,6 +56,8 @@ export function renderReport(r: BenchResults): string {
     '  same client request as ours, capsule read whole into a `Buffer`, then POSTed with `undici`.',
     '',
   );
+
+  out.push(...calibrationLines(r), ...costLines(r));
 
   if (r.sessionToken) {
     const f = r.sessionToken;
