@@ -1,0 +1,36 @@
+// Importing the package during server-side rendering (Node, no DOM) must not throw or touch the
+// DOM: the sources are bundled for Node exactly as a framework's SSR build would, Lit resolved
+// through its own "node" export condition.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+test('the main entry and ./define import in Node without a DOM', async () => {
+  const outdir = await mkdtemp(join(root, 'node_modules', '.ssr-test-'));
+  try {
+    await build({
+      entryPoints: [join(root, 'src/index.ts'), join(root, 'src/define.ts')],
+      outdir,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      tsconfig: join(root, 'tsconfig.json'),
+      logLevel: 'silent',
+    });
+    assert.equal(typeof globalThis.document, 'undefined');
+    const main = await import(pathToFileURL(join(outdir, 'index.js')).href);
+    assert.equal(typeof main.OzLivenessCheck, 'function');
+    assert.equal(main.ErrorCode.CAMERA_DENIED, 'CAMERA_DENIED');
+    const define = await import(pathToFileURL(join(outdir, 'define.js')).href);
+    assert.equal(define.tagName, 'oz-liveness-check');
+    assert.equal(typeof globalThis.document, 'undefined');
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+});
