@@ -1,0 +1,79 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A throwaway `redis-server` on a free loopback port: no persistence, killed by `stop()`. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A loopback port nobody listened on a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Waits for Redis's "Ready to accept connections"; rejects with its output if it exits first. */
+function ready(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server not ready:\n${output}`)), 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` (or `REDIS_SERVER_PATH`, as scripts/preflight.mjs) on a free port. The
+ * port is picked, then bound by Redis, so another process may win it in between: that start is
+ * retried on a new port.
+ */
+export async function startTestRedis(): Promise<TestRedis> {
+  const binary = process.env.REDIS_SERVER_PATH ?? 'redis-server';
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    const child = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await ready(child);
+    } catch (error) {
+      lastError = error;
+      if (child.exitCode === null) child.kill('SIGKILL');
+      continue;
+    }
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      port,
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      },
+    };
+  }
+  throw lastError;
+}
