@@ -196,6 +196,21 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     expect(el.matches(':focus-within')).to.equal(true);
   });
 
+  it('treats Escape in the plugin as a cancel and gives focus back to the button', async () => {
+    const el = await mount();
+    button(el).focus();
+    const cancelled = waitFor(el, 'oz-liveness-cancel');
+    button(el).click();
+    await until(() => document.querySelector('#oz-sandbox-overlay'), 'the sandbox overlay');
+    await until(() => !el.matches(':focus-within'), 'focus inside the overlay');
+    await sendKeys({ press: 'Escape' });
+    expect(await cancelled).to.deep.equal({});
+    await el.updateComplete;
+    expect(el.state).to.equal('idle');
+    expect(el.shadowRoot?.activeElement).to.equal(button(el));
+    expect(document.querySelector('#oz-sandbox-overlay')).to.equal(null);
+  });
+
   it('is accessible while preparing, capturing and uploading', async () => {
     const el = await mount();
     await oz('sandbox.fault', {
