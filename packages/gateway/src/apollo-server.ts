@@ -1,4 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -13,6 +14,7 @@ import { createFormatError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
 import { type OzLivenessContext, resolvers } from './resolvers/index.js';
 import { typeDefs } from './schema.js';
+import { ClientGoneError } from './upload/receive-capsule.js';
 
 /**
  * Query limits sized for this schema: its deepest useful selection is
@@ -75,7 +77,13 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
     parseOptions: { maxTokens: production ? QUERY_LIMITS.maxTokens : 4000 },
     validationRules: armor.validationRules,
     formatError: createFormatError((error) => {
-      apolloLogger.error({ err: error }, 'masked internal error');
+      const original = unwrapResolverError(error);
+      if (original instanceof ClientGoneError) {
+        // Nobody is listening any more; not a server fault.
+        apolloLogger.info('client went away before its answer');
+        return;
+      }
+      apolloLogger.error({ err: original }, 'masked internal error');
     }),
     logger: {
       debug: (message) => apolloLogger.debug(message),

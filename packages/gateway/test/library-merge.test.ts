@@ -30,7 +30,7 @@ const SECRET = 'merged-app-receipt-secret-32-bytes-long!';
 describe('merging typeDefs and resolvers into an existing Apollo schema', () => {
   let sandbox: RunningSandbox;
   let liveness: OzLiveness;
-  let apollo: ApolloServer;
+  let apollo: ApolloServer<{ userId: string }>;
   let server: Server;
   let stack: Stack;
   const persisted: Array<{ result: LivenessResult; userId: unknown }> = [];
@@ -51,7 +51,7 @@ describe('merging typeDefs and resolvers into an existing Apollo schema', () => 
         persisted.push({ result, userId: (contextValue as { userId: string }).userId });
       },
     });
-    apollo = new ApolloServer({
+    apollo = new ApolloServer<{ userId: string }>({
       typeDefs: [ozTypeDefs, 'extend type Query { me: String! }'],
       resolvers: [
         ozResolvers,
