@@ -76,6 +76,11 @@ describe('pnpm bench --smoke', () => {
         t?.p50Ms.median ?? Number.POSITIVE_INFINITY,
       );
     }
+    // CPU is read from the process in front of the upstream; the wire has none.
+    for (const name of GATEWAYS) {
+      expect(sane(figure?.byTarget[name]?.gatewayCpuMsPerRequest?.median ?? 0), name).toBe(true);
+    }
+    expect(figure?.byTarget.wire?.gatewayCpuMsPerRequest).toBeUndefined();
   });
 
   it('measures submitCapsule at 1 and 8 MiB, concurrency 1 and 16', () => {
