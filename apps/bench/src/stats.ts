@@ -39,3 +39,13 @@ export function summarizeOptional<K extends string>(
   if (samples.length === 0 || samples.some((s) => s === undefined)) return {};
   return { [key]: summarize(samples as number[]) } as Partial<Record<K, Summary>>;
 }
+
+/**
+ * The list started at a different item each repetition, so no target always runs first (cold
+ * caches) or always right after the same neighbour.
+ */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}

@@ -1,7 +1,7 @@
 import { BENCH_ACCESS_TOKEN, type Lab, withCpu } from '../lab.js';
 import type { TargetName } from '../load/targets.js';
 import { runTokenLoad, type TokenRunResult } from '../load/token-driver.js';
-import { type Summary, summarize, summarizeOptional } from '../stats.js';
+import { rotate, type Summary, summarize, summarizeOptional } from '../stats.js';
 
 /** Figure 1: sessionToken requests/s and latency under autocannon, 32 connections. */
 export interface SessionTokenOptions {
@@ -53,7 +53,7 @@ export async function measureSessionToken(
   }
   // Targets take turns within each repetition, so drift in machine load hits them all alike.
   for (let rep = 0; rep < options.repetitions; rep++) {
-    for (const target of lab.targets) {
+    for (const target of rotate(lab.targets, rep)) {
       const before = await lab.upstreamStats();
       const { result, cpuMs } = await withCpu(lab.gateway(target.name), () =>
         runTokenLoad({

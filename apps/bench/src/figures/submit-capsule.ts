@@ -2,7 +2,7 @@ import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, type Lab, withCpu } from '../lab.js';
 import type { TargetName } from '../load/targets.js';
 import { runUploads, type UploadRunResult } from '../load/upload-driver.js';
-import { type Summary, summarize, summarizeOptional } from '../stats.js';
+import { rotate, type Summary, summarize, summarizeOptional } from '../stats.js';
 
 /** Figure 2: submitCapsule latency and MiB/s for each capsule size × concurrency. */
 export interface SubmitCapsuleOptions {
@@ -53,7 +53,7 @@ export async function measureSubmitCapsule(
     const warmupBody = capsuleBody(WARMUP_BYTES);
     const runs = new Map<TargetName, SubmitRun[]>(lab.targets.map((t) => [t.name, []]));
     for (let rep = 0; rep < options.repetitions; rep++) {
-      for (const target of lab.targets) {
+      for (const target of rotate(lab.targets, rep)) {
         const before = await lab.upstreamStats();
         const { result, cpuMs } = await withCpu(lab.gateway(target.name), () =>
           runUploads({
