@@ -236,7 +236,10 @@ function log(name, text) {
 
 const PINO_LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const LEVEL_COLORS = { warn: '33', error: '31', fatal: '31' };
-const PINO_NOISE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'v', 'req', 'res', 'err']);
+const PINO_NOISE = new Set([
+  ...['level', 'time', 'pid', 'hostname', 'msg', 'v', 'req', 'res', 'err'],
+  ...['component', 'responseTime', 'reqId'],
+]);
 
 /** Pino JSON lines (the gateway's) become one readable line; anything else passes through. */
 function formatLine(line) {
@@ -250,8 +253,9 @@ function formatLine(line) {
   if (typeof entry !== 'object' || entry === null || !('level' in entry)) return line;
   const level = PINO_LEVELS[entry.level] ?? String(entry.level);
   const parts = [paint(LEVEL_COLORS[level] ?? '90', level.padEnd(5)), entry.msg ?? ''];
-  if (entry.req?.method) parts.push(`${entry.req.method} ${entry.req.url ?? ''}`);
+  if (entry.req?.method) parts.push(`${entry.req.method} ${entry.req.path ?? entry.req.url ?? ''}`);
   if (entry.res?.statusCode) parts.push(`→ ${entry.res.statusCode}`);
+  if (typeof entry.responseTime === 'number') parts.push(paint('90', `${entry.responseTime} ms`));
   if (entry.err?.message) parts.push(paint('31', entry.err.message));
   for (const [key, value] of Object.entries(entry)) {
     if (PINO_NOISE.has(key) || value === null || typeof value === 'object') continue;

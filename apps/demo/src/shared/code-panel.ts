@@ -1,11 +1,14 @@
 import hljs from 'highlight.js/lib/core';
 import css from 'highlight.js/lib/languages/css';
+import javascript from 'highlight.js/lib/languages/javascript';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import 'highlight.js/styles/github-dark.css';
 
 hljs.registerLanguage('typescript', typescript);
 hljs.registerLanguage('xml', xml);
+// The xml grammar highlights <script> blocks (Vue, Svelte) with this one.
+hljs.registerLanguage('javascript', javascript);
 hljs.registerLanguage('css', css);
 
 export interface CodeSample {
