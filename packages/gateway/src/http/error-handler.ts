@@ -20,11 +20,19 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const status = typeof error?.status === 'number' ? error.status : 500;
     const log = (req as { log?: Logger }).log ?? logger;
-    if (status === 499 || res.headersSent || req.destroyed) {
+    // Not `req.destroyed`: a request whose body was fully read is auto-destroyed while its
+    // client still waits for the answer. Only a dead socket means nobody is listening.
+    if (status === 499 || res.headersSent || !req.socket || req.socket.destroyed) {
       // The client is gone (graphql-upload's 499): nobody to answer.
       log.info({ status }, 'request abandoned by client');
       if (!res.headersSent) res.destroy();
       return;
+    }
+    if (!req.readableEnded) {
+      // graphql-upload holds every answer until the request has closed; a failure raised before
+      // the body was read (e.g. busboy refusing the headers) would wait for it forever.
+      res.set('connection', 'close');
+      req.resume();
     }
     if (status >= 400 && status < 500) {
       const message =

@@ -15,7 +15,8 @@ const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
  * The multipart stack for `submitCapsule`, in order:
  * 1. CSRF: a multipart POST is a "simple" request a foreign page can send, so it must carry
  *    `Apollo-Require-Preflight` (or `X-Apollo-Operation-Name`) before a byte of it is parsed.
- * 2. A declared `Content-Length` that cannot fit is refused at once (413), unread.
+ * 2. A declared `Content-Length` that cannot fit is refused at once (413), unread, and so is a
+ *    multipart type without a boundary (400), which busboy cannot parse.
  * 3. graphql-upload: one file, at most `capsuleMaxBytes`, spooled to a temp file.
  */
 export function createUploadMiddleware(options: UploadMiddlewareOptions): RequestHandler[] {
@@ -53,9 +54,24 @@ export function createUploadMiddleware(options: UploadMiddlewareOptions): Reques
       );
   };
 
+  const requireBoundary = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('multipart/form-data')) return next();
+    if (/;\s*boundary=("[^"]+"|[^\s;"]+)/i.test(req.get('content-type') ?? '')) return next();
+    res
+      .status(400)
+      .set('connection', 'close')
+      .json(
+        httpErrorBody(
+          ErrorCode.BAD_USER_INPUT,
+          'Multipart requests need a boundary: Content-Type: multipart/form-data; boundary=…',
+        ),
+      );
+  };
+
   return [
     requirePreflight,
     refuseOversized,
+    requireBoundary,
     graphqlUploadExpress({
       maxFiles: 1,
       // busboy flags a file as truncated once it *reaches* fileSize, so +1 lets a capsule of
