@@ -397,6 +397,31 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     expect(tries).to.have.length(3);
   });
 
+  it('passes RATE_LIMITED through when the gateway limits session tokens', async () => {
+    const c = await ozConfig();
+    const el = await mount({ endpoint: c.strictGatewayUrl });
+    el.captureEngine = {
+      // The first token is spent on a capture the person closes; the second is over the limit.
+      capture: async () => {
+        throw new DOMException('closed', 'AbortError');
+      },
+    };
+    await el.start().catch(() => {});
+    const error = await el.start().catch((e: LivenessErrorDetail) => e);
+    expect(error).to.include({ code: 'RATE_LIMITED', retry: 'UPLOAD' });
+    await el.updateComplete;
+    expect(el.shadowRoot?.querySelector('[part="status"]')?.textContent?.trim()).to.equal(
+      'Too many attempts. Please wait a minute, then try again.',
+    );
+  });
+
+  it('passes OZ_AUTH_FAILED through when the gateway cannot log in to Oz', async () => {
+    const c = await ozConfig();
+    const el = await mount({ endpoint: c.misconfiguredGatewayUrl });
+    const error = await el.start().catch((e: LivenessErrorDetail) => e);
+    expect(error).to.include({ code: 'OZ_AUTH_FAILED', retry: 'NONE' });
+  });
+
   it('reports SESSION_TOKEN_FAILED when the endpoint is not a GraphQL gateway', async () => {
     const el = await mount({ endpoint: '/no-graphql-here' });
     const error = await el.start().catch((e: LivenessErrorDetail) => e);

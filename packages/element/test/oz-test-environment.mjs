@@ -7,8 +7,9 @@ const credentials = { email: 'sandbox@example.com', password: 'sandbox' };
 
 /**
  * Starts, for the whole test run, the real servers the browser tests talk to: the sandbox (Oz
- * API + Web Plugin stand-in), the real gateway logged in to it, a gateway with a tiny capsule
- * limit, a proxy that can cut uploads, and a scripted GraphQL endpoint for unit tests. Their
+ * API + Web Plugin stand-in), the real gateway logged in to it, gateways with a tiny capsule
+ * limit, a rate limit of one token a minute and a wrong Oz password, a proxy that can cut
+ * uploads, and a scripted GraphQL endpoint for unit tests. Their
  * URLs are served at /__oz-test-config; tests drive them with the `oz` server command.
  */
 export function ozTestEnvironment() {
@@ -32,22 +33,35 @@ export function ozTestEnvironment() {
       };
       const gateway = await startGatewayServer(common);
       const tinyGateway = await startGatewayServer({ ...common, capsuleMaxBytes: 2048 });
+      const strictGateway = await startGatewayServer({ ...common, rateLimitPerMin: 1 });
+      const misconfiguredGateway = await startGatewayServer({
+        ...common,
+        auth: { kind: 'login', email: credentials.email, password: 'not-the-password' },
+      });
       const proxy = await startUploadCuttingProxy(gateway.url);
       const scripted = await startScriptedGateway();
-      env = { sandbox, gateway, tinyGateway, proxy, scripted };
+      env = { sandbox, gateway, tinyGateway, strictGateway, misconfiguredGateway, proxy, scripted };
     },
 
     async serverStop() {
       if (!env) return;
-      const { sandbox, gateway, tinyGateway, proxy, scripted } = env;
+      const { sandbox, proxy, scripted, ...gateways } = env;
       await Promise.allSettled([proxy.close(), scripted.close()]);
-      await Promise.allSettled([gateway.close(), tinyGateway.close()]);
+      await Promise.allSettled(Object.values(gateways).map((g) => g.close()));
       await sandbox.close();
     },
 
     serve(context) {
       if (context.path !== '/__oz-test-config') return undefined;
-      const { sandbox, gateway, tinyGateway, proxy, scripted } = env;
+      const {
+        sandbox,
+        gateway,
+        tinyGateway,
+        strictGateway,
+        misconfiguredGateway,
+        proxy,
+        scripted,
+      } = env;
       return {
         type: 'json',
         body: JSON.stringify({
@@ -56,6 +70,8 @@ export function ozTestEnvironment() {
           pluginSrc: `${sandbox.url}/plugin_liveness.php`,
           gatewayUrl: gateway.graphqlUrl,
           tinyGatewayUrl: tinyGateway.graphqlUrl,
+          strictGatewayUrl: strictGateway.graphqlUrl,
+          misconfiguredGatewayUrl: misconfiguredGateway.graphqlUrl,
           proxiedGatewayUrl: `${proxy.url}/graphql`,
           scriptedGatewayUrl: scripted.graphqlUrl,
         }),

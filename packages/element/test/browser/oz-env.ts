@@ -6,6 +6,8 @@ export interface OzTestConfig {
   pluginSrc: string;
   gatewayUrl: string;
   tinyGatewayUrl: string;
+  strictGatewayUrl: string;
+  misconfiguredGatewayUrl: string;
   proxiedGatewayUrl: string;
   scriptedGatewayUrl: string;
 }
