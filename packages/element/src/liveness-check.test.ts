@@ -324,6 +324,26 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(el.shadowRoot?.activeElement?.getAttribute('part')).to.equal('result');
   });
 
+  it('takes focus back when the capture UI closes and leaves it nowhere', async () => {
+    await oz('scripted.script', { steps: [{ operation: 'submitCapsule', decision: 'REJECT' }] });
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    button(el)?.click();
+    await until(() => engine.waiting, 'the capture');
+    // A plugin dialog takes focus, then goes away without giving it back.
+    const dialog = document.createElement('button');
+    document.body.append(dialog);
+    dialog.focus();
+    dialog.remove();
+    expect(document.activeElement).to.equal(document.body);
+    engine.complete();
+    await until(() => el.state === 'done', 'done');
+    await el.updateComplete;
+    expect(el.shadowRoot?.activeElement).to.equal(button(el));
+    expect(button(el)?.textContent?.trim()).to.equal('Try again');
+  });
+
   it('is disabled by its attribute and by a disabled fieldset, without losing start()', async () => {
     const c = await ozConfig();
     const form = await fixture<HTMLFormElement>(html`

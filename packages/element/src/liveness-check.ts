@@ -264,8 +264,9 @@ export class OzLivenessCheck extends LitElement {
     if (changed.has('pluginSrc') || changed.has('captureEngine')) this.#preload();
     this.#syncForm();
     if ((this.#hadFocus || this.#returnFocus) && !this.matches(':focus-within')) {
-      const target = this.renderRoot.querySelector<HTMLElement>('button, [part="result"]');
-      target?.focus();
+      // The button if there is one (Try again, Cancel), else the result it made way for.
+      const root = this.renderRoot;
+      (root.querySelector('button') ?? root.querySelector<HTMLElement>('[part="result"]'))?.focus();
     }
     this.#returnFocus = false;
   }
