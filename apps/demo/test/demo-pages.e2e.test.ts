@@ -140,7 +140,7 @@ describe.each(FRAMEWORKS)('%s page', (framework) => {
     expect(errors).toEqual([]);
   });
 
-  it('spoof → REJECT (form not submittable), then a new capture with a system error → RETRY', async () => {
+  it('spoof → REJECT (form not submittable), then system error → RETRY, then review → REVIEW', async () => {
     const { page, errors } = await openPage(`/${framework}/`);
     await page.getByLabel('Full name').fill('Mallory');
 
@@ -156,6 +156,10 @@ describe.each(FRAMEWORKS)('%s page', (framework) => {
     await capture(page, 'system_error');
     await waitForText(page, 'decision', /^RETRY$/);
     expect(await textOf(page, 'state')).toBe('done');
+    expect(await page.evaluate(() => document.querySelector('form')!.checkValidity())).toBe(false);
+
+    await capture(page, 'review');
+    await waitForText(page, 'decision', /^REVIEW$/);
     expect(await page.evaluate(() => document.querySelector('form')!.checkValidity())).toBe(false);
     expect(errors).toEqual([]);
   });
