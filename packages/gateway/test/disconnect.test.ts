@@ -44,7 +44,9 @@ describe('client disconnect', () => {
   });
   afterAll(async () => {
     await stack.close();
-    process.env.TMPDIR = previousTmp;
+    // Assigning undefined would store the string "undefined".
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
     rmSync(spool, { recursive: true, force: true });
   });
 
