@@ -162,6 +162,40 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
     }
   });
 
+  it('rides out a Redis restart: tokens keep flowing, a submission fails before Oz, then recovers', async () => {
+    const flaky = await startTestRedis();
+    try {
+      const g = await instance({ redis: flaky.url });
+      const { capsule, transactionId } = await capture(g);
+      await flaky.stop();
+
+      // The limiter counts in memory meanwhile, so session tokens are still issued.
+      const during = await postJson(g, { query: SESSION_TOKEN_QUERY });
+      expect(during.body.data?.sessionToken).toBeDefined();
+      // Without the store a submission cannot be made idempotent: it is refused, Oz never sees it.
+      const failed = await submitCapsule(g, capsule, transactionId);
+      expect(errorOf(failed)).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+      expect(await capsulePosts(g)).toHaveLength(0);
+
+      await flaky.restart();
+      let recovered = await submitCapsule(g, capsule, transactionId);
+      for (let i = 0; i < 20 && !recovered.body.data; i += 1) {
+        await sleep(250); // ioredis reconnects with a backoff of at most 2 s
+        recovered = await submitCapsule(g, capsule, transactionId);
+      }
+      expect(recovered.body.data?.submitCapsule).toMatchObject({
+        transactionId,
+        decision: 'ACCEPT',
+      });
+      expect(await capsulePosts(g)).toHaveLength(1);
+      const log = g.logLines.join('\n');
+      expect(log).toContain('redis connection lost');
+      expect(log).toContain('redis connection restored');
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('refuses a redis option that is not a Redis URL, without echoing it', () => {
     const secret = 'http://user:hunter2@example.com:6379';
     let error: unknown;

@@ -7,6 +7,8 @@ export interface TestRedis {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Starts it again on the same port (after `stop()`), empty. */
+  restart(): Promise<void>;
 }
 
 /** A loopback port nobody listened on a moment ago. */
@@ -47,32 +49,46 @@ function ready(child: ChildProcess): Promise<void> {
  * by Redis, so another process may win it in between: that start is retried on a new port.
  */
 export async function startTestRedis(): Promise<TestRedis> {
-  const binary = process.env.REDIS_SERVER_PATH ?? 'redis-server';
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    const child = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    let child: ChildProcess;
     try {
-      await ready(child);
+      child = await spawnRedis(port);
     } catch (error) {
       lastError = error;
-      if (child.exitCode === null) child.kill('SIGKILL');
       continue;
     }
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    };
     return {
       url: `redis://127.0.0.1:${port}`,
       port,
-      async stop() {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = once(child, 'exit');
-        child.kill('SIGTERM');
-        await exited;
+      stop,
+      async restart() {
+        await stop();
+        child = await spawnRedis(port);
       },
     };
   }
   throw lastError;
+}
+
+async function spawnRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.env.REDIS_SERVER_PATH ?? 'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await ready(child);
+  } catch (error) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
 }
