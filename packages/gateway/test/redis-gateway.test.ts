@@ -138,7 +138,10 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
 
   it('closes the Redis connection it opened when stopped', async () => {
     const clients = async () =>
-      (await admin.client('LIST')).toString().trim().split('\n').filter(Boolean).length;
+      String(await admin.call('CLIENT', 'LIST'))
+        .trim()
+        .split('\n')
+        .filter(Boolean).length;
     const before = await clients();
     const extra = await instance();
     await postJson(extra, { query: SESSION_TOKEN_QUERY }); // the limiter has used the connection
