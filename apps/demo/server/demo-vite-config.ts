@@ -36,6 +36,8 @@ export function createDemoConfig(options: DemoServerOptions): UserConfig {
         tsconfig: fileURLToPath(new URL('../tsconfig.angular.json', import.meta.url)),
         // Analog would otherwise compile every .ts file in the app, not just the Angular page.
         transformFilter: (_code, id) => id.includes('/src/angular/'),
+        // Type-check the templates (strictTemplates): the build is the Angular page's tsc.
+        disableTypeChecking: false,
       }),
       pageChrome(),
       signupEndpoint(options),
