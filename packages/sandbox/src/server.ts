@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -171,6 +172,8 @@ export async function startSandbox(options?: SandboxOptions): Promise<RunningSan
   const resolved = resolveOptions(options);
   const state = new SandboxState(resolved);
   const lifetime = new AbortController();
+  // Every delayed answer (latency, slow body) listens on this one signal at once: no leak, so no cap.
+  setMaxListeners(0, lifetime.signal);
   const server = createSandboxServer(state, lifetime.signal);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
