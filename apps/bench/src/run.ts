@@ -145,9 +145,17 @@ function list<T extends string>(raw: string | undefined, all: readonly T[]): T[]
 }
 
 function reproduceCommand(): string {
+  // --note and --json change nothing measured: a run with only them and --out is `pnpm bench`.
   const args = process.argv.slice(2);
-  const onlyOut = args.length === 2 && args[0] === '--out';
-  return onlyOut ? 'pnpm bench' : `pnpm --filter bench exec node dist/run.js ${args.join(' ')}`;
+  const measured: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (['--out', '--note', '--json'].includes(arg)) i++;
+    else if (!['--out=', '--note=', '--json='].some((p) => arg.startsWith(p))) measured.push(arg);
+  }
+  return measured.length === 0 && values.out
+    ? 'pnpm bench'
+    : `pnpm --filter bench exec node dist/run.js ${args.filter((a) => !a.startsWith('--note')).join(' ')}`;
 }
 
 async function writeOut(path: string, text: string): Promise<void> {
