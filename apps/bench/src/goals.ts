@@ -66,10 +66,18 @@ export function checkGoals(results: BenchResults): GoalCheck[] {
   }
   const element = results.element;
   if (element) {
+    const { firstLoadGzipBytes, gzipBytes } = element.bundle;
+    // Two honest readings of "the define bundle", both shown: what a page downloads before the
+    // element renders (the element's own size-limit budget) and everything it loads on every page.
     checks.push({
-      goal: 'element define bundle ≤ 12 KB min+gzip',
-      measured: `${element.bundle.gzipBytes} B (${fmt(element.bundle.gzipBytes / 1000, 1)} KB)`,
-      met: element.bundle.gzipBytes <= ELEMENT_GZIP_LIMIT_BYTES,
+      goal: 'element define ≤ 12 KB min+gzip: first download (code-split; lazy chunks load while idle)',
+      measured: `${firstLoadGzipBytes.toLocaleString('en-US')} B`,
+      met: firstLoadGzipBytes <= ELEMENT_GZIP_LIMIT_BYTES,
+    });
+    checks.push({
+      goal: 'element define ≤ 12 KB min+gzip: strict, one bundle with the idle-loaded chunks (no other languages)',
+      measured: `${gzipBytes.toLocaleString('en-US')} B`,
+      met: gzipBytes <= ELEMENT_GZIP_LIMIT_BYTES,
     });
     checks.push({
       goal: `start() → OzLiveness.open ≤ token round trip + ${START_TO_OPEN_OVERHEAD_LIMIT_MS} ms`,

@@ -124,6 +124,12 @@ describe('pnpm bench --smoke', () => {
     expect(element?.bundle.minifiedBytes ?? 0).toBeGreaterThan(5_000);
     expect(element?.bundle.gzipBytes ?? 0).toBeGreaterThan(1_000);
     expect(element?.bundle.gzipBytes ?? 0).toBeLessThan(element?.bundle.minifiedBytes ?? 0);
+    // The first download is part of the whole, and the lazy chunks are the rest of it.
+    expect(element?.bundle.firstLoadGzipBytes ?? 0).toBeGreaterThan(1_000);
+    expect(element?.bundle.firstLoadGzipBytes ?? 0).toBeLessThan(
+      element?.bundle.allLanguagesGzipBytes ?? 0,
+    );
+    expect(element?.bundle.lazyChunksGzipBytes ?? 0).toBeGreaterThan(0);
     expect(sane(element?.timing.startToOpenMs.median ?? 0)).toBe(true);
     expect(sane(element?.timing.tokenRoundTripMs.median ?? 0)).toBe(true);
   });

@@ -35,16 +35,19 @@ export interface ElementFigure {
 export interface BundleSizes {
   entry: string;
   /**
-   * The budgeted figure, read as size-limit reads it: one bundle of the define entry with Lit,
-   * everything it imports statically or lazily, except the other languages' string tables, which
-   * are fetched only when a page uses them.
+   * Strict reading: one bundle of the define entry with Lit and everything it imports, statically
+   * or lazily (network half, plugin engine: every page loads them, while idle), except the other
+   * languages' string tables, which load only when a page uses them.
    */
   minifiedBytes: number;
   gzipBytes: number;
   brotliBytes: number;
   /** The same with every language bundled in. */
   allLanguagesGzipBytes: number;
-  /** With code splitting as an app bundler ships it: what a page fetches before first paint. */
+  /**
+   * With code splitting, as an app bundler ships it and as the element's size-limit budget reads
+   * it: the entry and its static chunks, what a page downloads before the element can render.
+   */
   firstLoadGzipBytes: number;
   /** With code splitting: the chunks fetched later (capture engine while idle, languages on use). */
   lazyChunksGzipBytes: number;
