@@ -83,6 +83,11 @@ async function screenshot(page: Page, name: string): Promise<void> {
     ['390', PHONE],
   ] as const) {
     await page.setViewportSize(viewport);
+    // Let layout and paint settle after the resize, or tall pages come out half-painted.
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    await page.waitForTimeout(250);
     await page.screenshot({
       path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname,
       fullPage: true,
