@@ -347,10 +347,12 @@ describe('fault matrix against a gateway process (sandbox fault injection, Redis
     expect(afterFds.total).toBeLessThanOrEqual(idle.total + 2);
     expect(afterFds.tempFiles).toBe(0);
     expect(leftovers).toEqual([]);
+    // Heap after GC is the leak signal: a leak grows with every request, so the second half must
+    // not keep growing. RSS only catches gross leaks: allocator arenas make it jump under load
+    // (seen +50 MiB with a busy machine), yet leaking even 128 KiB a request would pass 125 MiB.
     expect(after.heapUsed - before.heapUsed).toBeLessThan(8 * 2 ** 20);
-    expect(after.rss - before.rss).toBeLessThan(64 * 2 ** 20);
-    // A leak grows with every request; the second half must not keep growing like the first.
-    expect(after.rss - half.rss).toBeLessThan(24 * 2 ** 20);
+    expect(after.heapUsed - half.heapUsed).toBeLessThan(4 * 2 ** 20);
+    expect(after.rss - before.rss).toBeLessThan(125 * 2 ** 20);
 
     // Still serves: health, readiness, and a clean submission.
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
