@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { badUserInput, capsuleTooLarge } from '../errors.js';
 
@@ -15,6 +16,16 @@ export class ClientGoneError extends Error {
   override readonly name = 'ClientGoneError';
 }
 
+/**
+ * Read-ahead of the temp file while it is sent upstream: larger than a socket write so each
+ * `fs.read` and each write to Oz moves a good slice, small enough that many uploads in flight
+ * stay far below a capsule each.
+ */
+const READ_CHUNK_BYTES = 64 * 1024;
+
+/** fs-capacitor 8's WriteStream as graphql-upload 17 hands it over (`file.capacitor`). */
+type Capacitor = Writable & { _pos: number };
+
 function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
@@ -23,10 +34,13 @@ function statusOf(error: unknown): number | undefined {
 /**
  * Waits until the capsule has fully arrived, within `maxBytes`, and measures it.
  *
- * graphql-upload spools the file part to a temp file (fs-capacitor) as it arrives; a read
- * stream of it ends only once the part ended cleanly, and errors if the part was cut short, went
- * over `maxFileSize` or the client disconnected. Reading it through once is therefore the proof
- * that the capsule is complete, so nothing is sent upstream before that proof exists.
+ * graphql-upload spools the file part to a temp file (fs-capacitor's WriteStream) as it
+ * arrives. That stream finishes only once the part ended cleanly and every byte is on disk; it
+ * is destroyed with an error if the part was cut short, went over `maxFileSize` or the client
+ * disconnected. Its finish is therefore the proof that the capsule is complete, and its write
+ * position the exact size, so the file is read once only, to send it. Should the capacitor not
+ * have that shape (it is a private detail of graphql-upload), the file is read through once as
+ * the proof instead, which is slower but equally strict.
  */
 export async function receiveCapsule(
   upload: Promise<FileUpload>,
@@ -39,19 +53,42 @@ export async function receiveCapsule(
     throw uploadError(error, maxBytes);
   }
 
-  let byteLength = 0;
+  let byteLength: number;
   try {
-    // A small read-ahead buffer: the file is streamed from disk, never gathered.
-    for await (const chunk of file.createReadStream({ highWaterMark: 64 * 1024 })) {
-      byteLength += (chunk as Buffer).byteLength;
-      if (byteLength > maxBytes) throw capsuleTooLarge(maxBytes);
-    }
+    const capacitor = capacitorOf(file);
+    byteLength = capacitor ? await spooledSize(capacitor) : await countedSize(file, maxBytes);
   } catch (error) {
     throw uploadError(error, maxBytes);
   }
 
+  if (byteLength > maxBytes) throw capsuleTooLarge(maxBytes);
   if (byteLength === 0) throw badUserInput('The capsule is empty.');
-  return { byteLength, open: () => file.createReadStream({ highWaterMark: 64 * 1024 }) };
+  return { byteLength, open: () => file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) };
+}
+
+function capacitorOf(file: FileUpload): Capacitor | undefined {
+  const capacitor = (file as { capacitor?: unknown }).capacitor;
+  return capacitor instanceof Writable && typeof (capacitor as Capacitor)._pos === 'number'
+    ? (capacitor as Capacitor)
+    : undefined;
+}
+
+/** Resolves to the spooled size once the file part has ended and is flushed to disk. */
+async function spooledSize(capacitor: Capacitor): Promise<number> {
+  // A capacitor destroyed without an error (released because the response closed) rejects
+  // here as a premature close: the capsule never completed.
+  await finished(capacitor, { readable: false });
+  return capacitor._pos;
+}
+
+/** The fallback proof: reads the temp file through, which ends only if the part did. */
+async function countedSize(file: FileUpload, maxBytes: number): Promise<number> {
+  let byteLength = 0;
+  for await (const chunk of file.createReadStream({ highWaterMark: READ_CHUNK_BYTES })) {
+    byteLength += (chunk as Buffer).byteLength;
+    if (byteLength > maxBytes) throw capsuleTooLarge(maxBytes);
+  }
+  return byteLength;
 }
 
 function uploadError(error: unknown, maxBytes: number): Error {
