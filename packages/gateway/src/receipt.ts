@@ -76,6 +76,31 @@ function keyBytes(secret: ReceiptSecret): Uint8Array {
   return bytes;
 }
 
+/** Imported HMAC keys by secret: importing costs more than signing a receipt does. */
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+/** A process uses one secret, two while rotating; the bound only stops unbounded growth. */
+const MAX_CACHED_KEYS = 16;
+
+/** The secret as a WebCrypto HMAC-SHA-256 key, imported once per distinct secret. */
+function hmacKey(secret: ReceiptSecret): Promise<CryptoKey> {
+  const bytes = keyBytes(secret);
+  // Keyed by content, not identity: a caller may reuse (and refill) the same Uint8Array.
+  const id =
+    typeof secret === 'string' ? `s:${secret}` : `b:${Buffer.from(bytes).toString('base64')}`;
+  let key = hmacKeys.get(id);
+  if (!key) {
+    if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();
+    key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]);
+    // A failed import is not remembered.
+    key.catch(() => hmacKeys.delete(id));
+    hmacKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Signs a receipt; resolves to the compact JWS string. */
 export async function signReceipt(
   input: SignReceiptInput,
@@ -94,7 +119,7 @@ export async function signReceipt(
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt(iat)
     .setExpirationTime(exp)
-    .sign(keyBytes(secret));
+    .sign(await hmacKey(secret));
 }
 
 /**
@@ -108,7 +133,7 @@ export async function verifyReceipt(
 ): Promise<ReceiptClaims> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(receipt, keyBytes(secret), {
+    ({ payload } = await jwtVerify(receipt, await hmacKey(secret), {
       algorithms: ['HS256'],
       clockTolerance: options.clockToleranceS ?? 5,
       ...(options.now ? { currentDate: options.now } : {}),
