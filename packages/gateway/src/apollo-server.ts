@@ -1,6 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -100,6 +101,8 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // Nothing here is cacheable (noStorePlugin): skip per-field cache hints on every request.
+      ApolloServerPluginCacheControlDisabled(),
       ...(production
         ? [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDisableSuggestions()]
         : [ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })]),

@@ -43,6 +43,8 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   let graphqlHandler: RequestHandler | undefined;
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is no-store and single-use: hashing each body for an ETag buys nothing.
+  app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(logger));
   app.use((_req, res, next) => {

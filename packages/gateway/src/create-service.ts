@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { type GatewayConfig, type ResolvedConfig, resolveConfig } from './config.js';
 import { OzLivenessService } from './liveness-service.js';
-import { createGatewayLogger } from './logger.js';
+import { createGatewayLogger, flushLogger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
 import { createRedisSharedState } from './redis-shared-state.js';
@@ -85,6 +85,8 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
       await ownStore?.close();
       // After the drain: the last submissions still needed Redis to store their results.
       await shared?.close();
+      // Our own logger writes asynchronously; an app's logger is the app's to flush.
+      if (!config.logger) await flushLogger(logger);
     },
   };
 }

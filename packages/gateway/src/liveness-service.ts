@@ -87,13 +87,18 @@ export class OzLivenessService {
       if (!res.writableFinished) controller.abort(new ClientGoneError('The client disconnected.'));
     });
     const requestId = String((req as { id?: unknown }).id ?? randomUUID());
-    const log = ((req as { log?: Logger }).log ?? this.#logger).child({ requestId });
+    const parent = (req as { log?: Logger }).log ?? this.#logger;
+    let log: Logger | undefined;
     return {
       service: this,
       requestId,
       clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       signal: controller.signal,
-      log,
+      // Made on first use: most requests (every good sessionToken) never log past pino-http.
+      get log() {
+        log ??= parent.child({ requestId });
+        return log;
+      },
     };
   }
 

@@ -24,11 +24,32 @@ export const REDACT_PATHS = [
   'token',
 ];
 
-/** The gateway's logger: a child of the app's (if given) or a new JSON logger to stdout. */
+/**
+ * The gateway's logger: a child of the app's (if given) or a new JSON logger to stdout.
+ *
+ * Our own logger writes asynchronously: a synchronous write per request line costs a syscall on
+ * the request's path. Lines are buffered only while a write is under way; pino flushes them
+ * synchronously on process exit, and `flushLogger` flushes on a graceful stop.
+ */
 export function createGatewayLogger(options: { logger?: Logger; level: string }): Logger {
   const redact = { paths: REDACT_PATHS, censor: '[redacted]' };
   if (options.logger) {
     return options.logger.child({ component: 'oz-liveness-gateway' }, { redact });
   }
-  return pino({ level: options.level, redact, base: { component: 'oz-liveness-gateway' } });
+  return pino(
+    { level: options.level, redact, base: { component: 'oz-liveness-gateway' } },
+    pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/** Writes out whatever the logger still buffers (a no-op for synchronous destinations). */
+export function flushLogger(logger: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      logger.flush(() => resolve());
+    } catch {
+      // A destination that cannot flush (closed, or no flush at all) has nothing left to give.
+      resolve();
+    }
+  });
 }

@@ -76,17 +76,19 @@ function keyBytes(secret: ReceiptSecret): Uint8Array {
   return bytes;
 }
 
+/** WebCrypto's global (Node 20+, browsers, workers): no import, so backends need only jose. */
+type HmacKey = ReturnType<typeof crypto.subtle.importKey>;
+
 /** Imported HMAC keys by secret: importing costs more than signing a receipt does. */
-const hmacKeys = new Map<string, Promise<CryptoKey>>();
+const hmacKeys = new Map<string, HmacKey>();
 /** A process uses one secret, two while rotating; the bound only stops unbounded growth. */
 const MAX_CACHED_KEYS = 16;
 
 /** The secret as a WebCrypto HMAC-SHA-256 key, imported once per distinct secret. */
-function hmacKey(secret: ReceiptSecret): Promise<CryptoKey> {
+function hmacKey(secret: ReceiptSecret): HmacKey {
   const bytes = keyBytes(secret);
   // Keyed by content, not identity: a caller may reuse (and refill) the same Uint8Array.
-  const id =
-    typeof secret === 'string' ? `s:${secret}` : `b:${Buffer.from(bytes).toString('base64')}`;
+  const id = typeof secret === 'string' ? `s:${secret}` : `b:${bytes.join(',')}`;
   let key = hmacKeys.get(id);
   if (!key) {
     if (hmacKeys.size >= MAX_CACHED_KEYS) hmacKeys.clear();

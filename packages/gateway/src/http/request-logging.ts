@@ -8,6 +8,12 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
+function pathOf(url: string | undefined): string {
+  if (!url) return '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /**
  * pino-http with a request id (echoed as `X-Request-Id`) and deliberately small request and
  * response records: method, path without query, status, no headers at all.
@@ -22,15 +28,18 @@ export function requestLogging(logger: Logger) {
       res.setHeader('x-request-id', id);
       return id;
     },
-    autoLogging: { ignore: (req) => QUIET_PATHS.has((req.url ?? '').split('?')[0] ?? '') },
+    autoLogging: { ignore: (req) => QUIET_PATHS.has(pathOf(req.url)) },
+    // Our serializers read the four fields they need from the raw objects; pino-http's default
+    // wrapping would first build a full copy of each request (all headers) just to drop it.
+    wrapSerializers: false,
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string; remoteAddress?: string }) => ({
+      req: (req: IncomingMessage & { id?: unknown }) => ({
         id: req.id,
         method: req.method,
-        path: (req.url ?? '').split('?')[0],
-        remoteAddress: req.remoteAddress,
+        path: pathOf(req.url),
+        remoteAddress: req.socket?.remoteAddress,
       }),
-      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
   });
 }
