@@ -10,6 +10,12 @@ import { createRedisSharedState } from './redis-shared-state.js';
 import { MemoryResultStore } from './store/memory-result-store.js';
 import { createUploadMiddleware } from './upload/upload-middleware.js';
 
+/**
+ * Keep-alive connections to Oz. A submission holds one for its whole upload, so oz-client's
+ * default of 10 made the 11th concurrent capsule wait, spooled and ready, for another to finish.
+ */
+const OZ_CONNECTIONS = 64;
+
 /** The gateway's parts without any HTTP server or Apollo instance: for merging into your own. */
 export interface OzLiveness {
   /** Put `service.requestContext(req, res)` in your GraphQL context as `ozLiveness`. */
@@ -48,6 +54,7 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
       defaultMs: config.ozShortTimeoutMs,
     },
     onUpstreamCall: metrics.onUpstreamCall,
+    connections: OZ_CONNECTIONS,
   });
   const shared =
     config.redis && !(config.store && config.rateLimiter)
