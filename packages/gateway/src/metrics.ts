@@ -92,11 +92,30 @@ export class GatewayMetrics {
 
   /** Apollo plugin timing every request by its root field. */
   apolloPlugin(): ApolloServerPlugin {
-    const requests = this.#requests;
-    const seconds = this.#requestSeconds;
+    // Label children bound once per label set (bounded, see below): prom-client otherwise
+    // hashes the label object on every observation.
+    const requests = new Map<string, Counter.Internal>();
+    const seconds = new Map<string, Histogram.Internal<'operation'>>();
+    const requestCounter = (operation: string, outcome: string) => {
+      const key = `${operation}\u0000${outcome}`;
+      let child = requests.get(key);
+      if (!child) {
+        child = this.#requests.labels({ operation, outcome });
+        requests.set(key, child);
+      }
+      return child;
+    };
+    const timer = (operation: string) => {
+      let child = seconds.get(operation);
+      if (!child) {
+        child = this.#requestSeconds.labels({ operation });
+        seconds.set(operation, child);
+      }
+      return child;
+    };
     return {
       async requestDidStart() {
-        const stop = seconds.startTimer();
+        const started = performance.now();
         return {
           async willSendResponse(ctx) {
             const first = ctx.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
@@ -109,8 +128,8 @@ export class GatewayMetrics {
               outcome =
                 typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
             }
-            requests.inc({ operation: label, outcome });
-            stop({ operation: label });
+            requestCounter(label, outcome).inc();
+            timer(label).observe((performance.now() - started) / 1000);
           },
         };
       },

@@ -8,6 +8,20 @@ export interface UploadMiddlewareOptions {
   maxFieldBytes: number;
 }
 
+/**
+ * Cheap pre-check on the raw header: only a Content-Type naming multipart can be
+ * `multipart/form-data`, so everything else (every JSON and GET request) skips the four
+ * middlewares below without each of them parsing the header again.
+ */
+const MAYBE_MULTIPART = /multipart/i;
+
+function onlyForMultipart(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (!MAYBE_MULTIPART.test(req.headers['content-type'] ?? '')) return next();
+    return handler(req, res, next);
+  };
+}
+
 /** Multipart framing around the file: two small fields, boundaries and part headers. */
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 
@@ -79,5 +93,5 @@ export function createUploadMiddleware(options: UploadMiddlewareOptions): Reques
       maxFileSize: options.capsuleMaxBytes + 1,
       maxFieldSize: options.maxFieldBytes,
     }),
-  ];
+  ].map(onlyForMultipart);
 }
