@@ -46,7 +46,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   // Every answer is no-store and single-use: hashing each body for an ETag buys nothing.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLogging(logger));
+  app.use(requestLogging(app, logger));
   app.use((_req, res, next) => {
     // While draining, finish the request at hand but let the connection go.
     if (service.draining) res.set('connection', 'close');

@@ -87,16 +87,17 @@ export class OzLivenessService {
       if (!res.writableFinished) controller.abort(new ClientGoneError('The client disconnected.'));
     });
     const requestId = String((req as { id?: unknown }).id ?? randomUUID());
-    const parent = (req as { log?: Logger }).log ?? this.#logger;
+    const logger = this.#logger;
     let log: Logger | undefined;
     return {
       service: this,
       requestId,
       clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       signal: controller.signal,
-      // Made on first use: most requests (every good sessionToken) never log past pino-http.
+      // Made on first use: most requests (every good sessionToken) log only their access line.
+      // The request's own logger (ours, or the host app's pino-http) already carries its id.
       get log() {
-        log ??= parent.child({ requestId });
+        log ??= (req as { log?: Logger }).log ?? logger.child({ reqId: requestId });
         return log;
       },
     };

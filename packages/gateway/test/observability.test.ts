@@ -85,12 +85,27 @@ describe('observability', () => {
     );
     expect(minted.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const lines = stack.logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const completed = lines.find(
-      (l) => (l.req as { id?: string } | undefined)?.id === 'req-abc.123' && l.res,
-    );
-    expect(completed).toBeDefined();
+    const completed = lines.find((l) => l.reqId === 'req-abc.123' && l.msg === 'request completed');
+    expect(completed).toMatchObject({ method: 'POST', path: '/graphql', status: 200 });
+    expect(typeof completed?.ms).toBe('number');
+    expect(lines.filter((l) => l.reqId === 'req-abc.123')).toHaveLength(1);
     // The request record has no headers at all.
     expect(JSON.stringify(completed)).not.toContain('headers');
+  });
+
+  it('lines logged during a request carry its id; the query string is never logged', async () => {
+    const refused = await fetch(`${stack.gateway.graphqlUrl}?secret=shh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-bad-json' },
+      body: '{not json',
+    });
+    expect(refused.status).toBe(400);
+    const lines = stack.logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.reqId === 'req-bad-json');
+    expect(lines.map((l) => l.msg)).toEqual(['request refused', 'request completed']);
+    expect(lines[1]).toMatchObject({ path: '/graphql', status: 400 });
+    expect(JSON.stringify(lines)).not.toContain('shh');
   });
 
   it('CORS: allowed origin gets headers, others none', async () => {
