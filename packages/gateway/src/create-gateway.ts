@@ -53,20 +53,25 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     next();
   });
   app.use(healthRoutes(service, metrics));
+  const corsHandler = cors({
+    origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: [
+      'content-type',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'x-request-id',
+    ],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+  });
   app.use(
     config.graphqlPath,
-    cors({
-      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-      methods: ['GET', 'POST', 'OPTIONS'],
-      allowedHeaders: [
-        'content-type',
-        'apollo-require-preflight',
-        'x-apollo-operation-name',
-        'x-request-id',
-      ],
-      exposedHeaders: ['x-request-id', 'retry-after'],
-      maxAge: 600,
-    }),
+    // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
+    (req, res, next) => {
+      if (req.headers.origin === undefined) next();
+      else corsHandler(req, res, next);
+    },
     express.json({ limit: config.maxRequestFieldBytes }),
     ...liveness.uploadMiddleware,
     (req, res, next) => {

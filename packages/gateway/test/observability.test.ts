@@ -128,6 +128,14 @@ describe('observability', () => {
     });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     await sessionToken(stack, { origin: 'https://app.example.com' });
+    const query = { query: '{ sessionToken { token } }' };
+    const browser = await postJson(stack, query, { origin: 'https://app.example.com' });
+    expect(browser.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(browser.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    // No Origin, no browser: no CORS headers to compute.
+    const server = await postJson(stack, query);
+    expect(server.status).toBe(200);
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   itLeaksNoSecrets(() => [stack]);
