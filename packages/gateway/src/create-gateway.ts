@@ -8,6 +8,7 @@ import type { GatewayConfig, ResolvedConfig } from './config.js';
 import { createOzLiveness } from './create-service.js';
 import { ErrorCode, httpErrorBody } from './errors.js';
 import { errorHandler } from './http/error-handler.js';
+import { handlerChain } from './http/handler-chain.js';
 import { healthRoutes } from './http/health-routes.js';
 import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
@@ -47,12 +48,16 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogging(app, logger));
-  app.use((_req, res, next) => {
-    // While draining, finish the request at hand but let the connection go.
-    if (service.draining) res.set('connection', 'close');
-    next();
-  });
-  app.use(healthRoutes(service, metrics));
+  app.use(
+    handlerChain([
+      (_req, res, next) => {
+        // While draining, finish the request at hand but let the connection go.
+        if (service.draining) res.set('connection', 'close');
+        next();
+      },
+      healthRoutes(service, metrics),
+    ]),
+  );
   const corsHandler = cors({
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -67,24 +72,27 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   });
   app.use(
     config.graphqlPath,
-    // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
-    (req, res, next) => {
-      if (req.headers.origin === undefined) next();
-      else corsHandler(req, res, next);
-    },
-    express.json({ limit: config.maxRequestFieldBytes }),
-    ...liveness.uploadMiddleware,
-    (req, res, next) => {
-      // Express 5 leaves req.body unset for bodies nobody parsed; Apollo then explains the request.
-      if (!('body' in req)) (req as { body?: unknown }).body = undefined;
-      if (!graphqlHandler) {
-        res
-          .status(503)
-          .json(httpErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The gateway is starting.'));
-        return;
-      }
-      graphqlHandler(req, res, next);
-    },
+    // One router layer for the whole GraphQL stack (see handlerChain).
+    handlerChain([
+      // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
+      (req, res, next) => {
+        if (req.headers.origin === undefined) next();
+        else corsHandler(req, res, next);
+      },
+      express.json({ limit: config.maxRequestFieldBytes }),
+      ...liveness.uploadMiddleware,
+      (req, res, next) => {
+        // Express 5 leaves req.body unset for bodies nobody parsed; Apollo then explains the request.
+        if (!('body' in req)) (req as { body?: unknown }).body = undefined;
+        if (!graphqlHandler) {
+          res
+            .status(503)
+            .json(httpErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The gateway is starting.'));
+          return;
+        }
+        graphqlHandler(req, res, next);
+      },
+    ]),
   );
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });

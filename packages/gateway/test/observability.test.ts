@@ -29,6 +29,10 @@ describe('observability', () => {
     const ready = await fetch(`${stack.gateway.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+    const head = await fetch(`${stack.gateway.url}/healthz/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const post = await fetch(`${stack.gateway.url}/healthz`, { method: 'POST' });
+    expect(post.status).toBe(404);
   });
 
   it('/readyz answers 503 OZ_UNAVAILABLE when Oz is down; /healthz stays 200', async () => {
