@@ -112,6 +112,25 @@ describe('observability', () => {
     expect(JSON.stringify(lines)).not.toContain('shh');
   });
 
+  it("the gateway's logger still redacts secret headers and keys", async () => {
+    const { logger } = stack.gateway.gateway;
+    logger.warn(
+      {
+        marker: 'redaction-check',
+        headers: { authorization: 'Bearer s3cr3t', 'x-forensic-access-token': 'oz-s3cr3t' },
+        password: 'pw-s3cr3t',
+      },
+      'redaction check',
+    );
+    const line = stack.logLines.find((l) => l.includes('redaction-check'));
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/s3cr3t/);
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      headers: { authorization: '[redacted]', 'x-forensic-access-token': '[redacted]' },
+      password: '[redacted]',
+    });
+  });
+
   it('CORS: allowed origin gets headers, others none', async () => {
     const preflight = await fetch(stack.gateway.graphqlUrl, {
       method: 'OPTIONS',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Express, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { unredactedLogger } from '../logger.js';
 
 /** An incoming X-Request-Id is reused only if it is short and plain (it lands in logs). */
 const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -43,6 +44,8 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
     },
   });
 
+  // The line's fields are all ours (no headers, no body, no query string): nothing to redact.
+  const lineLogger = unredactedLogger(logger);
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id =
@@ -66,9 +69,9 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
         remoteAddress: req.socket?.remoteAddress,
       };
       // An answer that never finished is the client's doing (or a crash, logged on its own).
-      if (!res.writableFinished) logger.info({ ...line, aborted: true }, 'request aborted');
-      else if (status >= 500) logger.error(line, 'request failed');
-      else logger.info(line, 'request completed');
+      if (!res.writableFinished) lineLogger.info({ ...line, aborted: true }, 'request aborted');
+      else if (status >= 500) lineLogger.error(line, 'request failed');
+      else lineLogger.info(line, 'request completed');
     });
     next();
   };
