@@ -30,17 +30,6 @@ export const QUERY_LIMITS = {
   maxCost: 200,
 } as const;
 
-/** Every GraphQL answer here is per-user and single-use: nothing may be cached on the way. */
-const noStorePlugin: ApolloServerPlugin<OzLivenessContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ response }) {
-        response.http.headers.set('cache-control', 'no-store');
-      },
-    };
-  },
-};
-
 export interface CreateApolloOptions {
   production: boolean;
   metrics: GatewayMetrics;
@@ -58,7 +47,9 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
     // from a plugin hook, which Apollo answers with HTTP 500 instead of 400.
     maxTokens: { enabled: false },
     costLimit: { maxCost: QUERY_LIMITS.maxCost, ignoreIntrospection: !production },
-    blockFieldSuggestion: { enabled: production },
+    // Apollo itself hides suggestions in production (hideSchemaDetailsFromClientErrors and
+    // ApolloServerPluginDisableSuggestions below); armor's copy would be a third pass per request.
+    blockFieldSuggestion: { enabled: false },
   }).protect();
 
   const apolloLogger = logger.child({ subsystem: 'apollo' });
@@ -96,12 +87,12 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
       // graphql-armor's typings point at Apollo's CJS build; the objects are the same plugins.
       ...(armor.plugins as unknown as ApolloServerPlugin<OzLivenessContext>[]),
       metrics.apolloPlugin(),
-      noStorePlugin,
       // Nothing about requests is ever reported to Apollo's cloud, even if APOLLO_KEY is set.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
-      // Nothing here is cacheable (noStorePlugin): skip per-field cache hints on every request.
+      // Nothing here is cacheable (no-store, set by the gateway's Express handler): skip
+      // per-field cache hints on every request.
       ApolloServerPluginCacheControlDisabled(),
       ...(production
         ? [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginDisableSuggestions()]

@@ -90,6 +90,9 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
             .json(httpErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The gateway is starting.'));
           return;
         }
+        // Every GraphQL answer is per-user and single-use: nothing may be cached on the way.
+        // Set here rather than by an Apollo plugin, which costs two hooks per request.
+        res.setHeader('cache-control', 'no-store');
         graphqlHandler(req, res, next);
       },
     ]),
