@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningSandbox, startSandbox } from '@oz-liveness/sandbox';
+import { startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -23,7 +24,6 @@ import {
   submitCapsule,
 } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
-import { startTestRedis, type TestRedis } from './redis-server.js';
 
 describe('two gateway instances sharing Redis (in process, real redis-server)', () => {
   let redis: TestRedis;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { freePort, startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter } from '../src/rate-limit-redis.js';
-import { freePort, startTestRedis, type TestRedis } from './redis-server.js';
 
 describe('createRedisRateLimiter (real redis-server)', () => {
   let server: TestRedis;

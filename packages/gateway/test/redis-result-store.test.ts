@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LivenessResult } from '../src/liveness-result.js';
 import { RedisResultStore, RedisStoreEntryError } from '../src/store/redis-result-store.js';
-import { startTestRedis, type TestRedis } from './redis-server.js';
 
 const PREFIX = 'test:tx:';
 

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Fault, RunningSandbox } from '@oz-liveness/sandbox';
+import { freePort } from '@oz-liveness/sandbox/test-redis';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FdSample, type GatewayProcess, spawnGateway } from './support/gateway-process.js';
@@ -11,7 +12,6 @@ import {
   sessionToken,
   submitCapsule,
 } from './support/graphql-client.js';
-import { freePort } from './support/redis-server.js';
 import {
   capsulePosts,
   gatewayEnv,

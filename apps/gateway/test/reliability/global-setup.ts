@@ -1,5 +1,5 @@
+import { startTestRedis } from '@oz-liveness/sandbox/test-redis';
 import type { TestProject } from 'vitest/node';
-import { startTestRedis } from './support/redis-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

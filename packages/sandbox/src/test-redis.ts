@@ -2,7 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
-/** A throwaway `redis-server` on a free loopback port: no persistence, killed by `stop()`. */
+/**
+ * A throwaway real `redis-server` on a free loopback port (no persistence, killed by `stop()`), for
+ * tests of features that share state between gateway instances: like the Oz stand-in, a local
+ * part that lets those tests run for real with nothing installed but the Debian package.
+ */
 export interface TestRedis {
   url: string;
   port: number;
