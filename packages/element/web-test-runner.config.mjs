@@ -1,25 +1,12 @@
+import { chromiumArgs, chromiumPath } from '@oz-liveness/sandbox/chromium';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { ozTestEnvironment } from './test/oz-test-environment.mjs';
 
 // The machine's Chromium (never a downloaded one), headless, with a fake camera that is
-// granted without a prompt; the flags match the repo's other browser tests.
+// granted without a prompt: the same launch as every other browser test in the repo.
 const chromium = chromeLauncher({
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless=new',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-    ],
-  },
+  launchOptions: { executablePath: chromiumPath(), headless: true, args: chromiumArgs() },
 });
 
 export default {

@@ -5,22 +5,11 @@
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChromiumArgsOptions, chromiumArgs, chromiumPath } from '../src/chromium.js';
 import { decodeContainer } from '../src/container/format.js';
 import { type RunningSandbox, startSandbox } from '../src/index.js';
 import type { OzLivenessApi, OzLivenessError, OzLivenessOpenOptions } from '../src/plugin/types.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BASE_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const FAKE_UI = '--use-fake-ui-for-media-stream';
-const FAKE_CAMERA = '--use-fake-device-for-media-stream';
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const HOST_PAGE = `<!doctype html><html lang="en"><head><title>Plugin host</title></head>
@@ -75,7 +64,7 @@ const extraBrowsers: Browser[] = [];
 beforeAll(async () => {
   [sandbox, browser] = await Promise.all([
     startSandbox(),
-    chromium.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, FAKE_UI, FAKE_CAMERA] }),
+    chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() }),
   ]);
 }, 20_000);
 
@@ -101,10 +90,10 @@ async function pluginPage(
   return page;
 }
 
-async function launchWith(flags: string[]): Promise<Browser> {
+async function launchWith(camera: ChromiumArgsOptions): Promise<Browser> {
   const launched = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [...BASE_FLAGS, ...flags],
+    executablePath: chromiumPath(),
+    args: chromiumArgs(camera),
   });
   extraBrowsers.push(launched);
   return launched;
@@ -494,7 +483,7 @@ describe.concurrent('OzLiveness stand-in: closing, options and errors', { timeou
   });
 
   it('camera refused (no auto-accepting permission UI) → CAMERA_DENIED, overlay closed', async () => {
-    const page = await pluginPage(await launchWith([FAKE_CAMERA]));
+    const page = await pluginPage(await launchWith({ cameraAllowed: false }));
     await open(page, { session_token: 'token' });
     const [call] = await callbacks(page);
     expect(call).toMatchObject({
@@ -506,7 +495,7 @@ describe.concurrent('OzLiveness stand-in: closing, options and errors', { timeou
   });
 
   it('no camera at all → CAMERA_NOT_FOUND', async () => {
-    const page = await pluginPage(await launchWith([FAKE_UI, `${FAKE_CAMERA}=device-count=0`]));
+    const page = await pluginPage(await launchWith({ cameras: 0 }));
     await open(page, { session_token: 'token' });
     const [call] = await callbacks(page);
     expect(call).toMatchObject({

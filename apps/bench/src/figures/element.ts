@@ -2,6 +2,7 @@ import { tmpdir } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { chromiumArgs, chromiumPath } from '@oz-liveness/sandbox/chromium';
 import { type BuildOptions, build, type OutputFile, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { SESSION_TOKEN_QUERY } from '../load/targets.js';
@@ -68,18 +69,6 @@ export const ELEMENT_ENTRY = '@oz-liveness/element/define';
 const BENCH_DIR = fileURLToPath(new URL('../..', import.meta.url));
 // esbuild needs an output directory to name chunks; nothing is written there (write: false).
 const OUT_DIR = resolve(tmpdir(), 'oz-bench-element');
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
-
 const LANGUAGE_TABLE = /[\\/]strings[\\/]index\.js$/;
 
 /** Keeps lazily imported language tables out of a bundle, as the element's size-limit does. */
@@ -182,8 +171,8 @@ export async function measureElement(
     gatewayOrigin: options.gatewayOrigin,
   });
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+    executablePath: chromiumPath(),
+    args: chromiumArgs(),
   });
   try {
     const tab = await browser.newPage();
