@@ -87,10 +87,6 @@ export class LivenessError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(ErrorCode, value);
-}
-
 /** The platform's way to say "stopped on purpose": what a cancelled `start()` rejects with. */
 export function abortError(message = 'The liveness check was cancelled'): DOMException {
   return new DOMException(message, 'AbortError');

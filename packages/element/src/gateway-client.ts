@@ -1,10 +1,4 @@
-import {
-  abortError,
-  type ErrorCode,
-  isErrorCode,
-  LivenessError,
-  type RetryHint,
-} from './errors.js';
+import { abortError, type ErrorCode, LivenessError, type RetryHint } from './errors.js';
 import type { LivenessProgressDetail } from './events.js';
 import type { Decision, LivenessResult, SessionToken } from './types.js';
 
@@ -63,7 +57,8 @@ export class GatewayClient {
       if (signal?.aborted) throw abortError();
       throw networkError('the gateway could not be reached for a session token', error);
     }
-    const body = parseJson(await response.text().catch(() => ''));
+    // Anything but a JSON body (a proxy's page, a cut connection) counts as no body.
+    const body: GraphQLResponse | null = await response.json().catch(() => null);
     const failure = responseError(response.status, body, 'SESSION_TOKEN_FAILED');
     if (failure) throw failure;
     const raw = body?.data?.sessionToken as Record<string, unknown> | null | undefined;
@@ -92,6 +87,7 @@ export class GatewayClient {
       const onAbort = () => xhr.abort();
       const settle = () => signal?.removeEventListener('abort', onAbort);
       xhr.open('POST', this.endpoint);
+      xhr.responseType = 'json'; // null when the body is not JSON
       // Apollo's CSRF prevention only lets multipart through with a header forcing a preflight.
       xhr.setRequestHeader('Apollo-Require-Preflight', 'true');
       xhr.setRequestHeader('Accept', ACCEPT);
@@ -104,7 +100,7 @@ export class GatewayClient {
       });
       xhr.addEventListener('load', () => {
         settle();
-        const body = parseJson(xhr.responseText);
+        const body: GraphQLResponse | null = xhr.response;
         const failure = responseError(xhr.status, body, 'INTERNAL_SERVER_ERROR');
         if (failure) return reject(failure);
         const result = toResult(body?.data?.submitCapsule);
@@ -115,10 +111,6 @@ export class GatewayClient {
       xhr.addEventListener('error', () => {
         settle();
         reject(networkError('the capsule upload was interrupted'));
-      });
-      xhr.addEventListener('timeout', () => {
-        settle();
-        reject(networkError('the capsule upload timed out'));
       });
       xhr.addEventListener('abort', () => {
         settle();
@@ -142,15 +134,6 @@ function networkError(message: string, cause?: unknown): LivenessError {
   return new LivenessError('NETWORK', message, { retry: 'UPLOAD', cause });
 }
 
-function parseJson(text: string): GraphQLResponse | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as GraphQLResponse) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The error a response stands for, or null when it carries data and no errors. */
 function responseError(
   status: number,
@@ -171,7 +154,7 @@ function responseError(
 
 function fromGraphQLError(error: GraphQLErrorShape, fallback: ErrorCode): LivenessError {
   const ext = error.extensions ?? {};
-  const code = isErrorCode(ext.code) && GATEWAY_CODES.has(ext.code) ? ext.code : fallback;
+  const code = GATEWAY_CODES.has(ext.code as ErrorCode) ? (ext.code as ErrorCode) : fallback;
   const retry = ['UPLOAD', 'CAPTURE', 'NONE'].includes(ext.retry as string)
     ? (ext.retry as RetryHint)
     : undefined;
@@ -184,23 +167,11 @@ function fromGraphQLError(error: GraphQLErrorShape, fallback: ErrorCode): Livene
   });
 }
 
+// A GraphQL server serializes every field by its schema type (all non-null in LivenessResult),
+// so only what the element acts on is checked: a known decision and a receipt.
 function toResult(raw: unknown): LivenessResult | null {
-  if (typeof raw !== 'object' || raw === null) return null;
-  const r = raw as Record<string, unknown>;
-  if (!DECISIONS.includes(r.decision as Decision) || typeof r.receipt !== 'string') return null;
-  return {
-    transactionId: String(r.transactionId),
-    folderId: String(r.folderId),
-    resolutionStatus: String(r.resolutionStatus),
-    systemResolution: String(r.systemResolution),
-    decision: r.decision as Decision,
-    analyses: Array.isArray(r.analyses)
-      ? r.analyses.map((a: Record<string, unknown>) => ({
-          id: String(a.id),
-          type: String(a.type),
-          resolutionStatus: String(a.resolutionStatus),
-        }))
-      : [],
-    receipt: r.receipt,
-  };
+  const result = raw as LivenessResult | null | undefined;
+  return DECISIONS.includes(result?.decision as Decision) && typeof result?.receipt === 'string'
+    ? result
+    : null;
 }

@@ -1,5 +1,4 @@
 import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import type { CaptureEngine } from './capture-engine.js';
 import { lazyPluginEngine } from './default-engine.js';
 import type { ErrorCode, LivenessErrorDetail } from './errors.js';
@@ -346,11 +345,12 @@ export class OzLivenessCheck extends LitElement {
     });
   }
 
-  readonly #onClick = (): void => {
+  // Lit calls event listeners with the element as `this`.
+  #onClick(): void {
     if (this.disabled || this._formDisabled) return;
     if (this.#flow.running) this.cancel();
     else this.start().catch(() => {}); // reported by events and shown in the element
-  };
+  }
 
   /** Runs the check (or returns the one in progress). Rejects with a `LivenessError` carrying `code`, or an AbortError when cancelled. */
   start(): Promise<LivenessResult> {
@@ -417,8 +417,8 @@ export class OzLivenessCheck extends LitElement {
             ? html`<progress
               part="progress"
               aria-label=${text.progressLabel}
-              max=${ifDefined(progress?.total || undefined)}
-              value=${ifDefined(progress?.total ? progress.loaded : undefined)}
+              max=${progress?.total || nothing}
+              value=${progress?.total ? progress.loaded : nothing}
             ></progress>`
             : nothing
         }

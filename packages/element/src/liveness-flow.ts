@@ -1,7 +1,7 @@
 import type { CaptureEngine } from './capture-engine.js';
 import { abortError, isAbortError, LivenessError } from './errors.js';
 import type { LivenessCapturedDetail, LivenessProgressDetail } from './events.js';
-import type { RetryOptions } from './retry.js';
+import { lazyImport } from './lazy-import.js';
 import type { LivenessResult, LivenessState, SessionToken } from './types.js';
 
 /**
@@ -16,22 +16,14 @@ export interface FlowConfig {
   engine: CaptureEngine;
   actions: string[];
   lang: string;
-  retry?: RetryOptions;
-  /** Replaces the browser pre-flight checks (tests, embedded webviews). */
-  preflight?: () => Promise<void>;
 }
-
-type FlowServices = typeof import('./flow-services.js');
-let services: Promise<FlowServices> | undefined;
 
 /** The flow's network half, fetched once per page (the element asks for it while idle). */
-export function loadFlowServices(): Promise<FlowServices> {
-  services ??= import('./flow-services.js').catch((cause) => {
-    services = undefined;
-    throw new LivenessError('NETWORK', "could not load the element's code", { cause });
-  });
-  return services;
-}
+export const loadFlowServices = lazyImport(
+  () => import('./flow-services.js'),
+  'NETWORK',
+  "could not load the element's code",
+);
 
 /** What the flow tells its host (the element turns these into events and renders). */
 export interface FlowListener {
@@ -111,7 +103,7 @@ export class LivenessFlow {
   async #execute(run: Run): Promise<LivenessResult> {
     const { signal } = run.abort;
     const config = this.config();
-    const retry = { ...config.retry, signal };
+    const retry = { signal };
     // Every await may outlive a cancel(): from then on this run must not touch anything.
     const live = () => {
       if (this.#run !== run) throw abortError();
@@ -130,7 +122,7 @@ export class LivenessFlow {
       live();
       const client = new GatewayClient(config.endpoint);
       if (!upload) {
-        await (config.preflight ?? preflight)();
+        await preflight();
         live();
         await config.engine.prepare?.();
         live();
