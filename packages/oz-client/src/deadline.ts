@@ -4,15 +4,20 @@ import type { OzOperation } from './types.js';
 /**
  * The budget of one public call: an overall deadline combined with the caller's signal. One
  * deadline spans everything the call does (login, the request, one retry), so a slow login cannot
- * stretch a call past its timeout.
+ * stretch a call past its timeout. `end()` it when the call is over.
+ *
+ * One controller, one timer and one listener rather than `AbortSignal.timeout` +
+ * `AbortSignal.any`: those cost weak references and finalizers on every call, several times the
+ * rest of a session-token call's client work.
  */
 export class CallDeadline {
-  readonly signal: AbortSignal;
   readonly timeoutMs: number;
   readonly operation: OzOperation;
-  readonly #timeoutSignal: AbortSignal;
+  readonly #controller = new AbortController();
   readonly #callerSignal: AbortSignal | undefined;
   readonly #endsAt: number;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #timedOut = false;
 
   constructor(operation: OzOperation, timeoutMs: number, callerSignal?: AbortSignal) {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -21,12 +26,35 @@ export class CallDeadline {
     this.operation = operation;
     this.timeoutMs = timeoutMs;
     this.#endsAt = Date.now() + timeoutMs;
-    this.#timeoutSignal = AbortSignal.timeout(timeoutMs);
     this.#callerSignal = callerSignal;
-    this.signal = callerSignal
-      ? AbortSignal.any([callerSignal, this.#timeoutSignal])
-      : this.#timeoutSignal;
+    this.#timer = setTimeout(this.#onTimeout, timeoutMs);
+    // A pending deadline must not keep the process alive.
+    this.#timer.unref();
+    if (callerSignal?.aborted) this.#controller.abort(callerSignal.reason);
+    else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
   }
+
+  /** Aborts when the caller aborts or the deadline passes. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The call is over: stop the timer and stop listening to the caller. */
+  end(): void {
+    clearTimeout(this.#timer);
+    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+  }
+
+  readonly #onTimeout = (): void => {
+    this.#timedOut = true;
+    this.#controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+  };
+
+  readonly #onCallerAbort = (): void => {
+    clearTimeout(this.#timer);
+    this.#controller.abort(this.#callerSignal?.reason);
+  };
 
   /** Milliseconds left, at least 1 (undici treats 0 as "no timeout"). */
   remainingMs(): number {
@@ -47,7 +75,7 @@ export class CallDeadline {
         message: `Oz ${this.operation} was aborted by the caller`,
       });
     }
-    if (this.#timeoutSignal.aborted || Date.now() >= this.#endsAt) {
+    if (this.#timedOut || Date.now() >= this.#endsAt) {
       return new OzTransportError({
         operation: this.operation,
         reason: 'timeout',

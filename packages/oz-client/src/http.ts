@@ -84,9 +84,15 @@ export class HttpTransport {
       });
       status = response.statusCode;
       const ok = status >= 200 && status < 300;
-      const text = await readText(response.body, ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES, {
-        truncate: !ok,
-      });
+      const declaredBytes = Number(response.headers['content-length'] ?? Number.NaN);
+      // A good answer of a declared, acceptable length is read whole (undici checks the length);
+      // anything else is read chunk by chunk against the limit.
+      const text =
+        ok && declaredBytes <= MAX_RESPONSE_BYTES
+          ? await response.body.text()
+          : await readText(response.body, ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES, {
+              truncate: !ok,
+            });
       if (!ok) throw this.#apiError(req, status, text);
       const json = parseJson(text);
       if (json === undefined) {

@@ -83,8 +83,9 @@ export class OzClient {
    */
   async authorize(credentials: OzCredentials, opts?: CallOptions): Promise<OzAuthTokens> {
     validateCredentials(credentials);
-    const deadline = this.#deadline('authorize', this.#timeouts.defaultMs, opts);
-    return this.#endpoints.login(credentials, deadline);
+    return this.#within('authorize', this.#timeouts.defaultMs, opts, (deadline) =>
+      this.#endpoints.login(credentials, deadline),
+    );
   }
 
   /**
@@ -92,7 +93,9 @@ export class OzClient {
    * to a login) and returns it. Only with `auth.kind === 'login'`.
    */
   async refresh(opts?: CallOptions): Promise<OzAuthTokens> {
-    return this.#auth.refresh(this.#deadline('refresh', this.#timeouts.defaultMs, opts));
+    return this.#within('refresh', this.#timeouts.defaultMs, opts, (deadline) =>
+      this.#auth.refresh(deadline),
+    );
   }
 
   /** A fresh single-use session token for one capture (`GET /api/authorize/session_token`). */
@@ -219,7 +222,9 @@ export class OzClient {
 
   /** Auth check for readiness probes: gets a valid access token (no-op for none/static). */
   async ensureAuthenticated(opts?: CallOptions): Promise<void> {
-    await this.#auth.headers(this.#deadline('authorize', this.#timeouts.defaultMs, opts));
+    await this.#within('authorize', this.#timeouts.defaultMs, opts, (deadline) =>
+      this.#auth.headers(deadline),
+    );
   }
 
   /** Closes the connection pool after in-flight calls finish; later calls fail. */
@@ -238,24 +243,35 @@ export class OzClient {
     canResend: boolean,
     send: Send<T>,
   ): Promise<T> {
-    const deadline = this.#deadline(operation, defaultTimeoutMs, opts);
-    const headers = await this.#auth.headers(deadline);
-    try {
-      return await send(headers, deadline);
-    } catch (error) {
-      if (!isAuthRejection(error)) throw error;
-      if (!this.#auth.rejected(headers) || !canResend) throw OzAuthError.from(error);
-    }
-    try {
-      return await send(await this.#auth.headers(deadline), deadline);
-    } catch (error) {
-      throw isAuthRejection(error) ? OzAuthError.from(error) : error;
-    }
+    return this.#within(operation, defaultTimeoutMs, opts, async (deadline) => {
+      const headers = await this.#auth.headers(deadline);
+      try {
+        return await send(headers, deadline);
+      } catch (error) {
+        if (!isAuthRejection(error)) throw error;
+        if (!this.#auth.rejected(headers) || !canResend) throw OzAuthError.from(error);
+      }
+      try {
+        return await send(await this.#auth.headers(deadline), deadline);
+      } catch (error) {
+        throw isAuthRejection(error) ? OzAuthError.from(error) : error;
+      }
+    });
   }
 
-  #deadline(operation: OzOperation, defaultMs: number, opts: CallOptions | undefined) {
-    const timeoutMs = opts?.timeoutMs ?? defaultMs;
-    return new CallDeadline(operation, timeoutMs, opts?.signal);
+  /** Runs `work` under one deadline, ended when the work settles. */
+  async #within<T>(
+    operation: OzOperation,
+    defaultMs: number,
+    opts: CallOptions | undefined,
+    work: (deadline: CallDeadline) => Promise<T>,
+  ): Promise<T> {
+    const deadline = new CallDeadline(operation, opts?.timeoutMs ?? defaultMs, opts?.signal);
+    try {
+      return await work(deadline);
+    } finally {
+      deadline.end();
+    }
   }
 }
 
