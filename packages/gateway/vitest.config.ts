@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 has no exports map: Node loads index.js, Vite would pick index.mjs through its
+    // `module` field. The gateway's schema is built by @graphql-tools (loaded by Node) and run
+    // from src (loaded by Vite), so both must see the one copy Node loads.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // Every file builds its own sandbox and gateway and shares no module state, so workers can

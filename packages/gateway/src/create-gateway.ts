@@ -1,24 +1,37 @@
+import type { RequestListener } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { createApolloServer } from './apollo-server.js';
+import proxyaddr from 'proxy-addr';
+import { createApolloServer, createGatewayFormatError } from './apollo-server.js';
 import type { GatewayConfig, ResolvedConfig } from './config.js';
 import { createOzLiveness } from './create-service.js';
 import { ErrorCode, httpErrorBody } from './errors.js';
+import { createExecutableSchema } from './graphql/executable-schema.js';
+import { PreparedQueries } from './graphql/prepared-queries.js';
+import { createQueryProtection } from './graphql/query-protection.js';
 import { errorHandler } from './http/error-handler.js';
 import { handlerChain } from './http/handler-chain.js';
 import { healthRoutes } from './http/health-routes.js';
+import { createQueryLane, type QueryLaneOptions } from './http/query-lane.js';
 import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OzLivenessContext } from './resolvers/index.js';
 
-/** What `createOzLivenessGateway` builds. Nothing listens until you mount `app` on a server. */
+/** What `createOzLivenessGateway` builds. Nothing listens until you mount it on a server. */
 export interface OzLivenessGateway {
   /** Express 5 app: `POST|GET <graphqlPath>`, `/healthz`, `/readyz`, `/metrics`. */
   app: Express;
+  /**
+   * `app` behind the query lane, as a Node request listener (`http.createServer(handler)`):
+   * JSON POSTs of known, valid queries (`sessionToken`) are answered without Express and Apollo's
+   * per-request pipeline, byte-identical; everything else goes to `app`. startGatewayServer
+   * listens with this.
+   */
+  handler: RequestListener;
   /** The Apollo Server 5 instance behind `<graphqlPath>`. */
   apollo: ApolloServer<OzLivenessContext>;
   /** Session tokens, submissions, readiness; `service.requestContext(req, res)` for merged schemas. */
@@ -39,7 +52,15 @@ export interface OzLivenessGateway {
 export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway {
   const liveness = createOzLiveness(input);
   const { service, metrics, logger, config } = liveness;
-  const apollo = createApolloServer({ production: config.production, metrics, logger });
+  const schema = createExecutableSchema();
+  const protection = createQueryProtection(config.production);
+  const apollo = createApolloServer({
+    production: config.production,
+    metrics,
+    logger,
+    schema,
+    protection,
+  });
 
   let graphqlHandler: RequestHandler | undefined;
   const app = express();
@@ -47,17 +68,14 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   // Every answer is no-store and single-use: hashing each body for an ETag buys nothing.
   app.set('etag', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(requestLogging(app, logger));
-  app.use(
-    handlerChain([
-      (_req, res, next) => {
-        // While draining, finish the request at hand but let the connection go.
-        if (service.draining) res.set('connection', 'close');
-        next();
-      },
-      healthRoutes(service, metrics),
-    ]),
-  );
+  const logRequest = requestLogging(app, logger);
+  // While draining, finish the request at hand but let the connection go.
+  const closeWhenDraining: RequestHandler = (_req, res, next) => {
+    if (service.draining) res.setHeader('connection', 'close');
+    next();
+  };
+  app.use(logRequest);
+  app.use(handlerChain([closeWhenDraining, healthRoutes(service, metrics)]));
   const corsHandler = cors({
     origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
     methods: ['GET', 'POST', 'OPTIONS'],
@@ -70,16 +88,23 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });
+  // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
+  const corsForBrowsers: RequestHandler = (req, res, next) => {
+    if (req.headers.origin === undefined) next();
+    else corsHandler(req, res, next);
+  };
+  const parseJson = express.json({ limit: config.maxRequestFieldBytes });
+  // A body the query lane read and could not parse: its error is answered by the app.
+  const laneBodyErrors = new WeakMap<object, unknown>();
   app.use(
     config.graphqlPath,
     // One router layer for the whole GraphQL stack (see handlerChain).
     handlerChain([
-      // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
+      corsForBrowsers,
       (req, res, next) => {
-        if (req.headers.origin === undefined) next();
-        else corsHandler(req, res, next);
+        if (laneBodyErrors.has(req)) next(laneBodyErrors.get(req));
+        else parseJson(req, res, next);
       },
-      express.json({ limit: config.maxRequestFieldBytes }),
       ...liveness.uploadMiddleware,
       (req, res, next) => {
         // Express 5 leaves req.body unset for bodies nobody parsed; Apollo then explains the request.
@@ -102,8 +127,37 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   });
   app.use(errorHandler(logger));
 
+  const trustProxy = app.get('trust proxy fn');
+  const queryLane = createQueryLane({
+    graphqlPath: config.graphqlPath,
+    schema,
+    queries: new PreparedQueries(schema, protection),
+    parseJson: parseJson as QueryLaneOptions['parseJson'],
+    prepare: (req, res, next) => {
+      if (service.draining) res.setHeader('connection', 'close');
+      corsForBrowsers(req as Request, res as Response, next);
+    },
+    contextValue: (req, res) => ({
+      ozLiveness: service.requestContext(req, res, proxyaddr(req, trustProxy)),
+    }),
+    formatError: createGatewayFormatError(logger.child({ subsystem: 'apollo' })),
+    includeStacktrace: !config.production,
+    metrics,
+  });
+  let started = false;
+  const handler: RequestListener = (req, res) => {
+    const toApp = (error?: unknown) => {
+      if (error !== undefined) laneBodyErrors.set(req, error);
+      app(req, res);
+    };
+    // Until Apollo has started, the app answers (503) as it does for everyone.
+    if (!started) toApp();
+    else logRequest(req, res, () => queryLane(req, res, toApp));
+  };
+
   return {
     app,
+    handler,
     apollo,
     service,
     metrics,
@@ -111,6 +165,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     config,
     async start() {
       await apollo.start();
+      started = true;
       graphqlHandler = expressMiddleware(apollo, {
         context: async ({ req, res }) => ({ ozLiveness: service.requestContext(req, res) }),
       });

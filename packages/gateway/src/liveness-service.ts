@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OzApiError, type OzClient, type OzFolder } from '@oz-liveness/oz-client';
-import type { Request, Response } from 'express';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config.js';
@@ -80,8 +80,15 @@ export class OzLivenessService {
     return this.#active.size;
   }
 
-  /** The per-request context the resolvers need; put it in your GraphQL context as `ozLiveness`. */
-  requestContext(req: Request, res: Response): OzLivenessRequestContext {
+  /**
+   * The per-request context the resolvers need; put it in your GraphQL context as `ozLiveness`.
+   * The client IP is Express's `req.ip` (which honours `trust proxy`) unless given.
+   */
+  requestContext(
+    req: IncomingMessage & { ip?: string | undefined },
+    res: ServerResponse,
+    clientIp?: string,
+  ): OzLivenessRequestContext {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort(new ClientGoneError('The client disconnected.'));
@@ -92,7 +99,7 @@ export class OzLivenessService {
     return {
       service: this,
       requestId,
-      clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      clientIp: clientIp ?? req.ip ?? req.socket.remoteAddress ?? 'unknown',
       signal: controller.signal,
       // Made on first use: most requests (every good sessionToken) log only their access line.
       // The request's own logger (ours, or the host app's pino-http) already carries its id.

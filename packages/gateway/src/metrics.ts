@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OzOperation } from '@oz-liveness/oz-client';
+import type { OperationDefinitionNode } from 'graphql';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { ErrorCode } from './errors.js';
 
@@ -90,46 +91,53 @@ export class GatewayMetrics {
     this.#decisions.inc({ decision });
   }
 
+  // Label children bound once per label set (bounded, see observeOperation): prom-client
+  // otherwise hashes the label object on every observation.
+  readonly #requestChildren = new Map<string, Counter.Internal>();
+  readonly #secondsChildren = new Map<string, Histogram.Internal<'operation'>>();
+
+  /**
+   * Counts and times one GraphQL request by its root field and outcome (ok, or the first
+   * error's code). Called by the Apollo plugin and by the query lane.
+   */
+  observeOperation(
+    operation: OperationDefinitionNode | undefined | null,
+    errors: readonly { extensions?: { code?: unknown } }[] | undefined,
+    seconds: number,
+  ): void {
+    const first = operation?.selectionSet.selections.find((s) => s.kind === 'Field');
+    const field = first?.kind === 'Field' ? first.name.value : undefined;
+    // Bounded label sets: a client must not be able to mint new series.
+    const label = !field ? 'unknown' : KNOWN_FIELDS.has(field) ? field : 'other';
+    let outcome = 'ok';
+    if (errors?.length) {
+      const code = errors[0]?.extensions?.code;
+      outcome = typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
+    }
+    const key = `${label}\u0000${outcome}`;
+    let counter = this.#requestChildren.get(key);
+    if (!counter) {
+      counter = this.#requests.labels({ operation: label, outcome });
+      this.#requestChildren.set(key, counter);
+    }
+    counter.inc();
+    let timer = this.#secondsChildren.get(label);
+    if (!timer) {
+      timer = this.#requestSeconds.labels({ operation: label });
+      this.#secondsChildren.set(label, timer);
+    }
+    timer.observe(seconds);
+  }
+
   /** Apollo plugin timing every request by its root field. */
   apolloPlugin(): ApolloServerPlugin {
-    // Label children bound once per label set (bounded, see below): prom-client otherwise
-    // hashes the label object on every observation.
-    const requests = new Map<string, Counter.Internal>();
-    const seconds = new Map<string, Histogram.Internal<'operation'>>();
-    const requestCounter = (operation: string, outcome: string) => {
-      const key = `${operation}\u0000${outcome}`;
-      let child = requests.get(key);
-      if (!child) {
-        child = this.#requests.labels({ operation, outcome });
-        requests.set(key, child);
-      }
-      return child;
-    };
-    const timer = (operation: string) => {
-      let child = seconds.get(operation);
-      if (!child) {
-        child = this.#requestSeconds.labels({ operation });
-        seconds.set(operation, child);
-      }
-      return child;
-    };
+    const observe = this.observeOperation.bind(this);
     return {
       async requestDidStart() {
         const started = performance.now();
         return {
           async willSendResponse(ctx) {
-            const first = ctx.operation?.selectionSet.selections.find((s) => s.kind === 'Field');
-            const field = first?.kind === 'Field' ? first.name.value : undefined;
-            // Bounded label sets: a client must not be able to mint new series.
-            const label = !field ? 'unknown' : KNOWN_FIELDS.has(field) ? field : 'other';
-            let outcome = 'ok';
-            if (ctx.errors?.length) {
-              const code = ctx.errors[0]?.extensions?.code;
-              outcome =
-                typeof code === 'string' && KNOWN_CODES.has(code) ? code : 'INTERNAL_SERVER_ERROR';
-            }
-            requestCounter(label, outcome).inc();
-            timer(label).observe((performance.now() - started) / 1000);
+            observe(ctx.operation, ctx.errors, (performance.now() - started) / 1000);
           },
         };
       },

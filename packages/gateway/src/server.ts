@@ -33,7 +33,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const gateway = createOzLivenessGateway(config);
   await gateway.start();
 
-  const server = createServer(gateway.app);
+  const server = createServer(gateway.handler);
   // Uploads of a few MB on slow links must not be cut by Node's defaults, nor hang forever.
   server.requestTimeout = Math.max(120_000, gateway.config.ozTimeoutMs * 2);
   server.headersTimeout = 30_000;

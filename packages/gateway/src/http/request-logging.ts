@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Express, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { unredactedLogger } from '../logger.js';
+import { pathOf } from './path-of.js';
 
 /** An incoming X-Request-Id is reused only if it is short and plain (it lands in logs). */
 const SAFE_REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -15,12 +17,7 @@ interface LoggedRequest {
 }
 
 const requestLogs = new WeakMap<object, Logger>();
-
-function pathOf(url: string | undefined): string {
-  if (!url) return '';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
+const logged = new WeakSet<object>();
 
 /**
  * Request id (echoed as `X-Request-Id`) and one `request completed` line per request:
@@ -31,7 +28,10 @@ function pathOf(url: string | undefined): string {
  * `req.log` (a child bound to `reqId`) is made on first read, through a getter on the app's
  * request prototype: most requests never log past their completion line.
  */
-export function requestLogging(app: Express, logger: Logger): RequestHandler {
+export function requestLogging(
+  app: Express,
+  logger: Logger,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   Object.defineProperty(app.request, 'log', {
     configurable: true,
     get(this: LoggedRequest & object): Logger {
@@ -47,6 +47,12 @@ export function requestLogging(app: Express, logger: Logger): RequestHandler {
   // The line's fields are all ours (no headers, no body, no query string): nothing to redact.
   const lineLogger = unredactedLogger(logger);
   return (req, res, next) => {
+    // Already logged: the query lane handed this request on to the app.
+    if (logged.has(req)) {
+      next();
+      return;
+    }
+    logged.add(req);
     const incoming = req.headers['x-request-id'];
     const id =
       typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

@@ -1,0 +1,72 @@
+import {
+  type DocumentNode,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  NoSchemaIntrospectionCustomRule,
+  type OperationDefinitionNode,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { QueryProtection } from './query-protection.js';
+
+/** Longer documents are left to Apollo: real clients send a few hundred characters. */
+const MAX_QUERY_LENGTH = 8_192;
+
+/** Looked at, not for the lane: a bad document is parsed once, not on every request. */
+const NOT_PREPARED = false;
+
+/** A query operation ready to execute, and the document it is in. */
+export interface PreparedQuery {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+}
+
+/**
+ * Query documents parsed and validated once, by their text: the query lane executes a known
+ * document without Apollo's per-request pipeline. Only documents that pass every rule Apollo
+ * applies (graphql-js's specified rules, the gateway's limits) and no introspection are kept;
+ * anything else is `undefined`, for Apollo to answer with its own errors.
+ */
+export class PreparedQueries {
+  readonly #schema: GraphQLSchema;
+  readonly #protection: QueryProtection;
+  readonly #documents = new LRUCache<string, DocumentNode | typeof NOT_PREPARED>({ max: 256 });
+
+  constructor(schema: GraphQLSchema, protection: QueryProtection) {
+    this.#schema = schema;
+    this.#protection = protection;
+  }
+
+  /** The query operation to execute, or `undefined` when Apollo must handle the request. */
+  get(query: string, operationName: string | undefined): PreparedQuery | undefined {
+    if (query.length > MAX_QUERY_LENGTH) return undefined;
+    let document = this.#documents.get(query);
+    if (document === undefined) {
+      document = this.#prepare(query);
+      this.#documents.set(query, document);
+    }
+    if (document === NOT_PREPARED) return undefined;
+    const operation = getOperationAST(document, operationName);
+    return operation?.operation === 'query' ? { document, operation } : undefined;
+  }
+
+  #prepare(query: string): DocumentNode | typeof NOT_PREPARED {
+    let document: DocumentNode;
+    try {
+      document = parse(query, this.#protection.parseOptions);
+    } catch (error) {
+      if (error instanceof GraphQLError) return NOT_PREPARED;
+      throw error;
+    }
+    const rules = [
+      ...specifiedRules,
+      // Introspection is Apollo's to answer (or refuse, in production).
+      NoSchemaIntrospectionCustomRule,
+      ...this.#protection.validationRules,
+    ];
+    return validate(this.#schema, document, rules).length === 0 ? document : NOT_PREPARED;
+  }
+}
