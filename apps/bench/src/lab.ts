@@ -85,12 +85,16 @@ export function startGateway(
 export async function withCpu<T>(
   server: ServerProcess | undefined,
   work: () => Promise<T>,
-): Promise<{ result: T; cpuMs: number | undefined }> {
-  const before = await server?.cpuMs();
+): Promise<{ result: T; cpuMs: number | undefined; majorGcs: number | undefined }> {
+  const [cpuBefore, gcBefore] = server ? await Promise.all([server.cpuMs(), server.gc()]) : [];
   const result = await work();
-  const after = await server?.cpuMs();
+  const [cpuAfter, gcAfter] = server ? await Promise.all([server.cpuMs(), server.gc()]) : [];
   return {
     result,
-    cpuMs: before === undefined || after === undefined ? undefined : after - before,
+    cpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    majorGcs:
+      gcBefore === undefined || gcAfter === undefined
+        ? undefined
+        : gcAfter.majorCount - gcBefore.majorCount,
   };
 }

@@ -98,6 +98,7 @@ export function renderReport(r: BenchResults): string {
           ['p50 latency, ms', (t) => t.p50Ms, 1],
           ['p99 latency, ms', (t) => t.p99Ms, 1],
           ['gateway CPU per MiB, ms', (t) => t.gatewayCpuMsPerMiB, 2],
+          ['gateway major GCs per s', (t) => t.gatewayMajorGcPerS, 1],
         ]),
       );
       out.push(

@@ -101,6 +101,10 @@ describe('pnpm bench --smoke', () => {
           expect(r.capsuleBytes).toBe(r.requests * c.sizeMiB * 1024 * 1024);
           expect(r.mibPerS).toBeCloseTo(r.capsuleBytes / 1024 / 1024 / (r.elapsedMs / 1000), 6);
         }
+        // Full GCs are counted in each gateway process (a number, zero or more), not for the wire.
+        const gcPerS = t?.gatewayMajorGcPerS?.median;
+        if (name === 'wire') expect(gcPerS).toBeUndefined();
+        else expect(Number.isFinite(gcPerS) && (gcPerS ?? -1) >= 0, `${name} GCs/s`).toBe(true);
       }
     }
   });

@@ -23,6 +23,8 @@ export interface SubmitCase {
         p99Ms: Summary;
         /** CPU the gateway process spent per MiB of capsule (absent for the wire). */
         gatewayCpuMsPerMiB?: Summary;
+        /** Full GCs of the gateway process per second of the run. */
+        gatewayMajorGcPerS?: Summary;
         runs: SubmitRun[];
       }
     >
@@ -31,6 +33,7 @@ export interface SubmitCase {
 
 export interface SubmitRun extends UploadRunResult {
   gatewayCpuMsPerMiB?: number;
+  gatewayMajorGcPerS?: number;
 }
 
 export interface SubmitCapsuleFigure {
@@ -55,7 +58,7 @@ export async function measureSubmitCapsule(
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const target of rotate(lab.targets, rep)) {
         const before = await lab.upstreamStats();
-        const { result, cpuMs } = await withCpu(lab.gateway(target.name), () =>
+        const { result, cpuMs, majorGcs } = await withCpu(lab.gateway(target.name), () =>
           runUploads({
             target,
             accessToken: BENCH_ACCESS_TOKEN,
@@ -67,10 +70,14 @@ export async function measureSubmitCapsule(
           }),
         );
         // Includes the few 1 KiB warm-up uploads: noise next to the timed megabytes.
-        const run: SubmitRun =
-          cpuMs === undefined
-            ? result
-            : { ...result, gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB) };
+        const seconds = result.elapsedMs / 1000;
+        const run: SubmitRun = {
+          ...result,
+          ...(cpuMs === undefined
+            ? {}
+            : { gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB) }),
+          ...(majorGcs === undefined ? {} : { gatewayMajorGcPerS: majorGcs / seconds }),
+        };
         const after = await lab.upstreamStats();
         // Proves every capsule reached the upstream whole, once: no cache, no truncation.
         const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_BYTES;
@@ -81,7 +88,7 @@ export async function measureSubmitCapsule(
         }
         runs.get(target.name)?.push(run);
         log(
-          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB`}`,
+          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB, ${run.gatewayMajorGcPerS?.toFixed(1)} major GCs/s`}`,
         );
       }
     }
@@ -94,6 +101,10 @@ export async function measureSubmitCapsule(
         ...summarizeOptional(
           'gatewayCpuMsPerMiB',
           list.map((r) => r.gatewayCpuMsPerMiB),
+        ),
+        ...summarizeOptional(
+          'gatewayMajorGcPerS',
+          list.map((r) => r.gatewayMajorGcPerS),
         ),
         runs: list,
       };

@@ -1,3 +1,5 @@
+import type { GcTotals } from './gc-totals.js';
+
 /** The servers the harness runs, each in its own child process so RSS and CPU are its own. */
 export type ServerKind = 'upstream' | 'bare' | 'naive' | 'ours';
 
@@ -10,10 +12,11 @@ export interface ServerConfig {
 }
 
 /** Parent → child messages over the IPC channel. */
-export type ParentMessage = { type: 'stats'; id: number } | { type: 'stop' };
+export type ParentMessage = { type: 'stats' | 'gc'; id: number } | { type: 'stop' };
 
 /** Child → parent messages over the IPC channel. */
 export type ChildMessage =
   | { type: 'ready'; url: string }
   | { type: 'failed'; message: string }
-  | { type: 'stats'; id: number; stats: unknown };
+  | { type: 'stats'; id: number; stats: unknown }
+  | { type: 'gc'; id: number; gc: GcTotals };

@@ -1,3 +1,4 @@
+import { trackGc } from './gc-totals.js';
 import type { ChildMessage, ParentMessage, ServerConfig, ServerKind } from './server-kinds.js';
 
 /**
@@ -41,10 +42,12 @@ function send(message: ChildMessage): void {
 }
 
 const [kind, configJson] = process.argv.slice(2);
+const gcTotals = trackGc();
 try {
   const server = await start(kind as ServerKind, JSON.parse(configJson ?? '{}') as ServerConfig);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') send({ type: 'stats', id: message.id, stats: server.stats?.() });
+    if (message.type === 'gc') send({ type: 'gc', id: message.id, gc: gcTotals() });
     if (message.type === 'stop') {
       void server.close().finally(() => process.exit(0));
     }

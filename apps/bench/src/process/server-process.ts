@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { GcTotals } from './gc-totals.js';
 import { type ProcMemory, readProcCpuMs, readProcMemory, resetPeakRss } from './proc-status.js';
 import type { ChildMessage, ServerConfig, ServerKind } from './server-kinds.js';
 
@@ -14,6 +15,8 @@ export interface ServerProcess {
   cpuMs(): Promise<number>;
   /** What the server's stats() returns (the upstream's counters), over IPC. */
   stats<T>(): Promise<T>;
+  /** Major GCs of the server process so far, over IPC. */
+  gc(): Promise<GcTotals>;
   stop(): Promise<void>;
 }
 
@@ -79,23 +82,24 @@ export async function spawnServer(
     memory: () => readProcMemory(pid),
     resetPeakRss: () => resetPeakRss(pid),
     cpuMs: () => readProcCpuMs(pid),
-    stats: <T>() => requestStats<T>(child, nextStatsId++),
+    stats: <T>() => ask<T>(child, 'stats', nextStatsId++),
+    gc: () => ask<GcTotals>(child, 'gc', nextStatsId++),
     stop: () => stopChild(child),
   };
 }
 
-function requestStats<T>(child: ChildProcess, id: number): Promise<T> {
+function ask<T>(child: ChildProcess, type: 'stats' | 'gc', id: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('stats request timed out')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`${type} request timed out`)), 10_000);
     const onMessage = (message: ChildMessage) => {
-      if (message.type === 'stats' && message.id === id) {
+      if (message.type === type && message.id === id) {
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolve(message.stats as T);
+        resolve((message.type === 'gc' ? message.gc : message.stats) as T);
       }
     };
     child.on('message', onMessage);
-    child.send({ type: 'stats', id });
+    child.send({ type, id });
   });
 }
 
