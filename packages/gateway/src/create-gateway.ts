@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
 import { createApolloServer, createGatewayFormatError } from './apollo-server.js';
@@ -15,7 +15,7 @@ import { createQueryProtection } from './graphql/query-protection.js';
 import { errorHandler } from './http/error-handler.js';
 import { handlerChain } from './http/handler-chain.js';
 import { healthRoutes } from './http/health-routes.js';
-import { createQueryLane, type QueryLaneOptions } from './http/query-lane.js';
+import { createQueryLane, type Step } from './http/query-lane.js';
 import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -70,7 +70,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   app.set('trust proxy', config.trustProxy);
   const logRequest = requestLogging(app, logger);
   // While draining, finish the request at hand but let the connection go.
-  const closeWhenDraining: RequestHandler = (_req, res, next) => {
+  const closeWhenDraining: Step = (_req, res, next) => {
     if (service.draining) res.setHeader('connection', 'close');
     next();
   };
@@ -89,7 +89,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     maxAge: 600,
   });
   // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
-  const corsForBrowsers: RequestHandler = (req, res, next) => {
+  const corsForBrowsers: Step = (req, res, next) => {
     if (req.headers.origin === undefined) next();
     else corsHandler(req, res, next);
   };
@@ -132,11 +132,8 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     graphqlPath: config.graphqlPath,
     schema,
     queries: new PreparedQueries(schema, protection),
-    parseJson: parseJson as QueryLaneOptions['parseJson'],
-    prepare: (req, res, next) => {
-      if (service.draining) res.setHeader('connection', 'close');
-      corsForBrowsers(req as Request, res as Response, next);
-    },
+    parseJson,
+    prepare: (req, res, next) => closeWhenDraining(req, res, () => corsForBrowsers(req, res, next)),
     contextValue: (req, res) => ({
       ozLiveness: service.requestContext(req, res, proxyaddr(req, trustProxy)),
     }),

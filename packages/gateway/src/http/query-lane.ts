@@ -9,8 +9,12 @@ import { pathOf } from './path-of.js';
 /** Thrown by `run` to hand the request on untouched. */
 const DECLINED = Symbol('declined');
 
-/** A connect-style step: `next(error?)`. */
-type Step = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+/** A connect-style step on Node's own request and response: `next(error?)`. */
+export type Step = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 /** Apollo Server 5's single-result media types, in its order of preference. */
 const JSON_MEDIA_TYPE = 'application/json; charset=utf-8';
