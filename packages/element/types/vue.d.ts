@@ -11,12 +11,15 @@ import type {
   LivenessResultEvent,
   LivenessStateEvent,
   LivenessStrings,
+  OzLivenessCheck,
 } from '@oz-liveness/element';
-import type { DefineComponent } from 'vue';
+import type { EmitFn, HTMLAttributes, PublicProps } from 'vue';
 
+// vue-tsc checks the tag like a component, so `plugin-src="…"` in a template is checked as
+// `pluginSrc`; Vue itself sets it as the attribute (or the property, if written `pluginSrc`).
 export interface OzLivenessCheckVueProps {
   endpoint?: string;
-  'plugin-src'?: string;
+  pluginSrc?: string;
   action?: string;
   lang?: string;
   name?: string;
@@ -26,16 +29,26 @@ export interface OzLivenessCheckVueProps {
   /** Bind as a property: `:strings.prop="{ start: '…' }"`. */
   strings?: Partial<LivenessStrings>;
   captureEngine?: CaptureEngine;
-  'onOz-liveness-state'?: (event: LivenessStateEvent) => void;
-  'onOz-liveness-captured'?: (event: LivenessCapturedEvent) => void;
-  'onOz-liveness-progress'?: (event: LivenessProgressEvent) => void;
-  'onOz-liveness-result'?: (event: LivenessResultEvent) => void;
-  'onOz-liveness-error'?: (event: LivenessErrorEvent) => void;
-  'onOz-liveness-cancel'?: (event: LivenessCancelEvent) => void;
 }
 
+export interface OzLivenessCheckVueEvents {
+  'oz-liveness-state': (event: LivenessStateEvent) => void;
+  'oz-liveness-captured': (event: LivenessCapturedEvent) => void;
+  'oz-liveness-progress': (event: LivenessProgressEvent) => void;
+  'oz-liveness-result': (event: LivenessResultEvent) => void;
+  'oz-liveness-error': (event: LivenessErrorEvent) => void;
+  'oz-liveness-cancel': (event: LivenessCancelEvent) => void;
+}
+
+// The shape Vue documents for custom elements not built with Vue: `$props` and `$emit` type the
+// template (listeners by their kebab-case event names), and a template ref is the element itself.
 declare module 'vue' {
   interface GlobalComponents {
-    'oz-liveness-check': DefineComponent<OzLivenessCheckVueProps>;
+    'oz-liveness-check': new () => OzLivenessCheck & {
+      /** @deprecated For template type-checking only; not a property of the element. */
+      $props: HTMLAttributes & OzLivenessCheckVueProps & PublicProps;
+      /** @deprecated For template type-checking only; not a method of the element. */
+      $emit: EmitFn<OzLivenessCheckVueEvents>;
+    };
   }
 }
