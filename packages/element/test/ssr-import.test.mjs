@@ -34,3 +34,38 @@ test('the main entry and ./define import in Node without a DOM', async () => {
     await rm(outdir, { recursive: true, force: true });
   }
 });
+
+test('the ./react wrapper renders on the server', async () => {
+  const outdir = await mkdtemp(join(root, 'node_modules', '.ssr-test-'));
+  try {
+    await build({
+      entryPoints: [join(root, 'src/react.ts')],
+      outdir,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      tsconfig: join(root, 'tsconfig.json'),
+      logLevel: 'silent',
+    });
+    const { createElement } = await import('react');
+    const { renderToString } = await import('react-dom/server');
+    const { OzLivenessCheck } = await import(pathToFileURL(join(outdir, 'react.js')).href);
+    const warnings = [];
+    const error = console.error;
+    console.error = (...args) => warnings.push(args.join(' '));
+    try {
+      const html = renderToString(
+        createElement(OzLivenessCheck, { name: 'liveness', onOzLivenessResult: () => {} }),
+      );
+      assert.match(html, /^<oz-liveness-check name="liveness"[^>]*><\/oz-liveness-check>$/);
+      assert.doesNotMatch(html, /onOzLiveness/);
+    } finally {
+      console.error = error;
+    }
+    assert.deepEqual(warnings, []);
+    assert.equal(typeof globalThis.document, 'undefined');
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+});
