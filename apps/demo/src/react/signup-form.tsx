@@ -1,4 +1,5 @@
 import '@oz-liveness/element/define';
+import type {} from '@oz-liveness/element/types/react';
 import { type FormEvent, useState } from 'react';
 import {
   describeVerdict,
