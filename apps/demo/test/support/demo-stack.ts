@@ -15,7 +15,11 @@ export interface DemoStack {
   close(): Promise<void>;
 }
 
-export async function startDemoStack(): Promise<DemoStack> {
+/**
+ * `allowedHosts`: extra host names the demo server answers to; Vite refuses any other `Host`
+ * than localhost and IP addresses (DNS rebinding protection).
+ */
+export async function startDemoStack({ allowedHosts = [] as string[] } = {}): Promise<DemoStack> {
   const receiptSecret = randomBytes(32).toString('base64url');
   const sandbox = await startSandbox({ logRequests: false });
   const gateway = await startGatewayServer({
@@ -27,11 +31,14 @@ export async function startDemoStack(): Promise<DemoStack> {
     logLevel: 'silent',
     drainTimeoutMs: 1_000,
   });
-  const demo = await startDemoServer({
-    gatewayUrl: gateway.url,
-    pluginUrl: `${sandbox.url}/plugin_liveness.php`,
-    receiptSecret,
-  });
+  const demo = await startDemoServer(
+    {
+      gatewayUrl: gateway.url,
+      pluginUrl: `${sandbox.url}/plugin_liveness.php`,
+      receiptSecret,
+    },
+    { allowedHosts },
+  );
   return {
     sandbox,
     gateway,
@@ -48,13 +55,14 @@ export async function startDemoStack(): Promise<DemoStack> {
 /** `vite preview` of the built demo, as `pnpm start` runs it, on a random port. */
 export async function startDemoServer(
   options: Parameters<typeof createDemoConfig>[0],
+  { allowedHosts = [] as string[] } = {},
 ): Promise<{ url: string; close(): Promise<void> }> {
   const config = createDemoConfig(options);
   const server: PreviewServer = await preview({
     ...config,
     configFile: false,
     logLevel: 'warn',
-    preview: { ...config.preview, port: 0, strictPort: true, open: false },
+    preview: { ...config.preview, port: 0, strictPort: true, open: false, allowedHosts },
   });
   const address = server.httpServer.address() as AddressInfo;
   return {
