@@ -4,12 +4,36 @@ import type { ResultStore } from './store/result-store.js';
 
 export interface IdempotentRunnerOptions {
   store: ResultStore;
-  /** How long a claim may last before another attempt may take over, ms. */
+  /**
+   * How long a claim lasts before another attempt may take over, ms, when the store cannot
+   * `extend` leases: it must cover the whole attempt, since nothing renews it.
+   */
   leaseMs: number;
+  /**
+   * How long a claim lasts when the store can `extend` leases, ms. The holder renews it every
+   * third of this while its work runs, so it only runs out when the holder died or lost the
+   * store: that is how long the retries of a crashed instance's transactions wait.
+   * Default 15000.
+   */
+  renewedLeaseMs?: number;
   /** How long results are kept, ms. */
   resultTtlMs: number;
   /** How often to look again while another instance holds the lease, ms. Default 200. */
   pollMs?: number;
+  /** Told when a holder's lease ran out or was taken while its work still ran. Default: nothing. */
+  onLeaseLost?: (event: LeaseLost) => void;
+}
+
+/** Why a holder no longer owns its lease, with its work still running. */
+export interface LeaseLost {
+  transactionId: string;
+  /**
+   * `taken`: the store says the key no longer holds this lease (it ran out, maybe another
+   * attempt claimed it); `unreachable`: no renewal got through for a whole lease.
+   */
+  reason: 'taken' | 'unreachable';
+  /** The last failure, for `unreachable`. */
+  error?: unknown;
 }
 
 interface InFlight {
@@ -31,7 +55,7 @@ export class IdempotentRunner {
   readonly #inFlight = new Map<string, InFlight>();
 
   constructor(options: IdempotentRunnerOptions) {
-    this.#options = { pollMs: 200, ...options };
+    this.#options = { pollMs: 200, renewedLeaseMs: 15_000, onLeaseLost: () => {}, ...options };
   }
 
   /** Number of transactions being computed in this process right now. */
@@ -103,24 +127,98 @@ export class IdempotentRunner {
     work: (signal: AbortSignal) => Promise<LivenessResult>,
     signal: AbortSignal,
   ): Promise<LivenessResult> {
-    const { store, leaseMs, resultTtlMs, pollMs } = this.#options;
+    const { store, resultTtlMs, pollMs } = this.#options;
+    const renewable = typeof store.extend === 'function';
+    const leaseMs = renewable ? this.#options.renewedLeaseMs : this.#options.leaseMs;
     for (;;) {
       signal.throwIfAborted();
       const claim = await store.claim(transactionId, leaseMs);
       if (claim.status === 'stored') return claim.result;
       if (claim.status === 'claimed') {
+        const renewal = renewable
+          ? this.#renew(transactionId, claim.lease, leaseMs, signal)
+          : undefined;
         let result: LivenessResult;
         try {
           result = await work(signal);
         } catch (error) {
+          renewal?.stop();
           await store.release(transactionId, claim.lease).catch(() => {});
           throw error;
         }
-        await store.complete(transactionId, claim.lease, result, resultTtlMs);
+        renewal?.stop();
+        const stored = await store.complete(transactionId, claim.lease, result, resultTtlMs);
+        if (stored === false || renewal?.lost) {
+          // Another attempt may have taken over and stored its own verdict first; `complete`
+          // never overwrites a stored result, so answer with the one every retry will get.
+          const stored = await store.get(transactionId).catch(() => undefined);
+          if (stored) return stored;
+        }
         return result;
       }
       // Another instance holds the lease: its result appears in the store, or its lease ends.
       await sleep(pollMs, undefined, { signal });
     }
   }
+
+  /**
+   * Keeps the lease alive while the work runs: `extend` every third of `leaseMs`. The timer
+   * never keeps the process alive and stops with the work (settled, failed or aborted). A lease
+   * that is gone is not taken back: the work finishes (its POST may be under way) and the first
+   * result stored wins.
+   */
+  #renew(transactionId: string, lease: string, leaseMs: number, signal: AbortSignal): Renewal {
+    const { store, onLeaseLost } = this.#options;
+    let lastRenewed = Date.now();
+    let renewing = false;
+    let lastError: unknown;
+    let timer: NodeJS.Timeout | undefined;
+    const renewal: Renewal = {
+      lost: false,
+      stop() {
+        clearInterval(timer);
+        timer = undefined;
+        signal.removeEventListener('abort', renewal.stop);
+      },
+    };
+    const lose = (reason: LeaseLost['reason']) => {
+      renewal.lost = true;
+      renewal.stop();
+      onLeaseLost(
+        reason === 'taken'
+          ? { transactionId, reason }
+          : { transactionId, reason, error: lastError },
+      );
+    };
+    const tick = async () => {
+      // One renewal at a time: a slow store must not pile up calls.
+      if (renewing) return;
+      renewing = true;
+      const startedAt = Date.now();
+      try {
+        const kept = await store.extend?.(transactionId, lease, leaseMs);
+        if (timer === undefined) return;
+        if (kept) lastRenewed = startedAt;
+        else lose('taken');
+      } catch (error) {
+        lastError = error;
+        // A blip is ridden out while the lease may still be ours; after a whole lease without a
+        // renewal it has certainly run out.
+        if (timer !== undefined && Date.now() - lastRenewed >= leaseMs) lose('unreachable');
+      } finally {
+        renewing = false;
+      }
+    };
+    timer = setInterval(() => void tick(), Math.max(1, Math.floor(leaseMs / 3)));
+    timer.unref();
+    signal.addEventListener('abort', renewal.stop, { once: true });
+    return renewal;
+  }
+}
+
+interface Renewal {
+  /** The lease ran out or was taken while the work ran. */
+  lost: boolean;
+  /** Ends the renewals; safe to call more than once. */
+  stop(): void;
 }

@@ -35,6 +35,9 @@ export type Readiness =
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Idempotency lease when the store can renew it (`ResultStore.extend`), ms. */
+const RENEWED_LEASE_MS = 15_000;
+
 /** A folder id that cannot exist: asking for it proves Oz answers and accepts our token. */
 const PROBE_FOLDER_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -69,9 +72,19 @@ export class OzLivenessService {
     this.#logger = deps.logger;
     this.#runner = new IdempotentRunner({
       store: deps.store,
-      // Long enough for an upload to Oz to time out and be released.
+      // For stores without `extend`: long enough for an upload to Oz to time out and be released.
       leaseMs: deps.config.ozTimeoutMs * 2 + 5_000,
+      // Renewed while the submission runs: a crashed instance holds up retries this long at most.
+      renewedLeaseMs: RENEWED_LEASE_MS,
       resultTtlMs: deps.config.resultTtlS * 1000,
+      onLeaseLost: ({ transactionId, reason, error }) => {
+        // The submission goes on (its POST may be under way); another instance may now send the
+        // capsule too. In instant mode Oz then refuses one of the two (session token spent).
+        this.#logger.warn(
+          { transactionId, reason, ...(error ? { err: error } : {}) },
+          'idempotency lease lost while submitting',
+        );
+      },
     });
   }
 

@@ -1,9 +1,42 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IdempotentRunner } from '../src/idempotency.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IdempotentRunner, type LeaseLost } from '../src/idempotency.js';
 import type { LivenessResult } from '../src/index.js';
 import { MemoryResultStore } from '../src/store/memory-result-store.js';
+import type { ResultStore } from '../src/store/result-store.js';
 import { capsulePosts, capture, type Stack, startStack, submitCapsule } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A MemoryResultStore that counts what the runner asks of it; `extend` can be swapped out. */
+class CountingStore extends MemoryResultStore {
+  claims: number[] = [];
+  extends = 0;
+  override async claim(transactionId: string, leaseMs: number) {
+    this.claims.push(leaseMs);
+    return super.claim(transactionId, leaseMs);
+  }
+  override async extend(transactionId: string, lease: string, leaseMs: number) {
+    this.extends += 1;
+    return super.extend(transactionId, lease, leaseMs);
+  }
+}
+
+/** Resolves `work` when `finish` is called, and tells when it started. */
+function controlledWork(result: LivenessResult) {
+  let finish: () => void = () => {};
+  let started: () => void = () => {};
+  const begun = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const work = (signal: AbortSignal) =>
+    new Promise<LivenessResult>((resolve, reject) => {
+      started();
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      finish = () => resolve(result);
+    });
+  return { work, begun, finish: () => finish() };
+}
 
 const fakeResult = (transactionId: string): LivenessResult => ({
   transactionId,
@@ -137,7 +170,232 @@ describe('IdempotentRunner', () => {
   });
 });
 
+describe('IdempotentRunner lease renewal', () => {
+  it('renews a short lease while work outlasts several TTLs: never taken over, no timer left', async () => {
+    const store = new CountingStore();
+    const lost: LeaseLost[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 90,
+      resultTtlMs: 60_000,
+      onLeaseLost: (event) => lost.push(event),
+    });
+    const { work, begun, finish } = controlledWork(fakeResult('t'));
+    const pending = runner.run('t', work, new AbortController().signal);
+    await begun;
+    expect(store.claims).toEqual([90]);
+    // Another instance keeps trying for ~5 TTLs: the lease is never free.
+    const seen = new Set<string>();
+    for (let i = 0; i < 25; i += 1) {
+      seen.add((await store.claim('t', 90)).status);
+      await wait(20);
+    }
+    expect([...seen]).toEqual(['busy']);
+    expect(store.extends).toBeGreaterThanOrEqual(8);
+    finish();
+    expect((await pending).folderId).toBe('f');
+    const renewals = store.extends;
+    await wait(200);
+    // Renewals stopped with the work, and the stored result outlives the lease.
+    expect(store.extends).toBe(renewals);
+    expect((await store.claim('t', 90)).status).toBe('stored');
+    expect(lost).toEqual([]);
+  });
+
+  it('stops renewing when the work fails or is aborted, and releases the lease', async () => {
+    const store = new CountingStore();
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 60,
+      resultTtlMs: 60_000,
+    });
+    const caller = new AbortController();
+    const { work, begun } = controlledWork(fakeResult('t'));
+    const pending = runner.run('t', work, caller.signal);
+    await begun;
+    await wait(100);
+    caller.abort(new Error('client gone'));
+    await expect(pending).rejects.toThrow('client gone');
+    const renewals = store.extends;
+    expect(renewals).toBeGreaterThan(0);
+    await wait(150);
+    expect(store.extends).toBe(renewals);
+    expect((await store.claim('t', 60)).status).toBe('claimed');
+
+    await expect(
+      runner.run('u', async () => Promise.reject(new Error('boom')), new AbortController().signal),
+    ).rejects.toThrow('boom');
+    await wait(150);
+    expect(store.extends).toBe(renewals);
+  });
+
+  it('its timer never keeps the process alive and is gone once the work has settled', async () => {
+    // Unref'd: Node does not count it among the handles that keep the process running.
+    const refTimers = () =>
+      process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = refTimers();
+    const options = { leaseMs: 60_000, renewedLeaseMs: 30_000, resultTtlMs: 60_000 };
+    const real = new IdempotentRunner({ store: new CountingStore(), ...options });
+    const first = controlledWork(fakeResult('t'));
+    const running = real.run('t', first.work, new AbortController().signal);
+    await first.begun;
+    expect(refTimers()).toBe(before);
+    first.finish();
+    await running;
+    // Counted with fake timers: exactly one renewal timer while the work runs, none after.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const runner = new IdempotentRunner({ store: new CountingStore(), ...options });
+      const { work, begun, finish } = controlledWork(fakeResult('t'));
+      const pending = runner.run('t', work, new AbortController().signal);
+      await begun;
+      expect(vi.getTimerCount()).toBe(1);
+      finish();
+      await pending;
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('without store.extend, claims the long lease once and never renews', async () => {
+    const inner = new CountingStore();
+    const store: ResultStore = {
+      get: (tid) => inner.get(tid),
+      claim: (tid, ms) => inner.claim(tid, ms),
+      complete: (tid, lease, result, ttl) => inner.complete(tid, lease, result, ttl),
+      release: (tid, lease) => inner.release(tid, lease),
+    };
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 5_000,
+      renewedLeaseMs: 30,
+      resultTtlMs: 60_000,
+    });
+    const pending = runner.run(
+      't',
+      async () => {
+        await wait(120);
+        return fakeResult('t');
+      },
+      new AbortController().signal,
+    );
+    expect((await pending).folderId).toBe('f');
+    expect(inner.claims).toEqual([5_000]);
+    expect(inner.extends).toBe(0);
+  });
+
+  it('a lost lease is reported, the work finishes, and the first stored result is answered', async () => {
+    const store = new MemoryResultStore();
+    const lost: LeaseLost[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 60,
+      resultTtlMs: 60_000,
+      onLeaseLost: (event) => lost.push(event),
+    });
+    const { work, begun, finish } = controlledWork({ ...fakeResult('t'), folderId: 'late' });
+    const pending = runner.run('t', work, new AbortController().signal);
+    await begun;
+    // As if the holder stalled past its lease: the key is gone and another attempt takes over.
+    await store.close();
+    const other = await store.claim('t', 60_000);
+    if (other.status !== 'claimed') throw new Error('expected the takeover to claim');
+    await wait(80);
+    expect(lost).toEqual([{ transactionId: 't', reason: 'taken' }]);
+    await store.complete('t', other.lease, { ...fakeResult('t'), folderId: 'first' }, 60_000);
+    finish();
+    // The late holder's complete does not overwrite the stored verdict, and it answers with it.
+    expect((await pending).folderId).toBe('first');
+    expect((await store.get('t'))?.folderId).toBe('first');
+  });
+
+  it('a holder whose complete finds a result already stored answers with that result', async () => {
+    const store = new MemoryResultStore();
+    const lost: LeaseLost[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 30_000,
+      resultTtlMs: 60_000,
+      onLeaseLost: (event) => lost.push(event),
+    });
+    const { work, begun, finish } = controlledWork({ ...fakeResult('t'), folderId: 'mine' });
+    const pending = runner.run('t', work, new AbortController().signal);
+    await begun;
+    // A holder that lost the lease to this one stores its result first (before any renewal).
+    await store.complete('t', 'old-lease', { ...fakeResult('t'), folderId: 'first' }, 60_000);
+    finish();
+    expect((await pending).folderId).toBe('first');
+    expect(lost).toEqual([]);
+  });
+
+  it('reports an unreachable store after a whole lease of failed renewals', async () => {
+    const store = new MemoryResultStore();
+    let failures = 0;
+    store.extend = async () => {
+      failures += 1;
+      throw new Error('store down');
+    };
+    const lost: LeaseLost[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 60,
+      resultTtlMs: 60_000,
+      onLeaseLost: (event) => lost.push(event),
+    });
+    const { work, begun, finish } = controlledWork(fakeResult('t'));
+    const pending = runner.run('t', work, new AbortController().signal);
+    await begun;
+    await wait(40);
+    expect(lost).toEqual([]);
+    await wait(150);
+    expect(lost).toMatchObject([{ transactionId: 't', reason: 'unreachable' }]);
+    expect(lost[0]?.error).toMatchObject({ message: 'store down' });
+    const attempts = failures;
+    await wait(100);
+    // Given up: no more renewals, and the work still ends with its result.
+    expect(failures).toBe(attempts);
+    finish();
+    expect((await pending).folderId).toBe('f');
+  });
+});
+
 describe('MemoryResultStore', () => {
+  it('extend keeps a lease alive past its TTL, only for its holder', async () => {
+    const store = new MemoryResultStore();
+    const claim = await store.claim('a', 60);
+    if (claim.status !== 'claimed') throw new Error('expected a claim');
+    for (let i = 0; i < 4; i += 1) {
+      await wait(30);
+      expect(await store.extend('a', claim.lease, 60)).toBe(true);
+    }
+    expect((await store.claim('a', 60)).status).toBe('busy');
+    // A foreign lease changes nothing: the holder's lease still runs out on its own time.
+    expect(await store.extend('a', 'someone-else', 10_000)).toBe(false);
+    await wait(90);
+    expect(await store.extend('a', claim.lease, 60)).toBe(false);
+    const next = await store.claim('a', 1_000);
+    expect(next.status).toBe('claimed');
+    // Nor does extending an expired lease bring it back over the new holder's.
+    expect(await store.extend('a', claim.lease, 10_000)).toBe(false);
+    if (next.status !== 'claimed') return;
+    await store.complete('a', next.lease, fakeResult('a'), 1_000);
+    expect(await store.extend('a', next.lease, 10_000)).toBe(false);
+    expect((await store.claim('a', 1_000)).status).toBe('stored');
+  });
+
+  it('keeps the first result: a late complete never overwrites it', async () => {
+    const store = new MemoryResultStore();
+    await store.complete('a', 'x', { ...fakeResult('a'), folderId: 'first' }, 1_000);
+    await store.complete('a', 'y', { ...fakeResult('a'), folderId: 'second' }, 1_000);
+    expect((await store.get('a'))?.folderId).toBe('first');
+  });
+
   it('expires results and leases by their own TTL', async () => {
     const store = new MemoryResultStore();
     const claim = await store.claim('a', 30);

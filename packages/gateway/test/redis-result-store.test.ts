@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdempotentRunner } from '../src/idempotency.js';
 import type { LivenessResult } from '../src/liveness-result.js';
 import { RedisResultStore, RedisStoreEntryError } from '../src/store/redis-result-store.js';
 
@@ -98,9 +99,10 @@ describe('RedisResultStore (real redis-server)', () => {
     const fast = (await instance().claim(tid, 10_000)) as { lease: string };
     expect(fast.lease).toBeDefined();
     const first = resultFor(tid);
-    await store.complete(tid, fast.lease, first, 60_000);
+    expect(await store.complete(tid, fast.lease, first, 60_000)).toBe(true);
 
-    await store.complete(tid, slow.lease, resultFor(tid), 60_000);
+    // Said so, so the late holder can answer with the stored result instead of its own.
+    expect(await store.complete(tid, slow.lease, resultFor(tid), 60_000)).toBe(false);
     await store.release(tid, slow.lease);
     await store.release(tid, fast.lease);
     expect(await store.get(tid)).toEqual(first);
@@ -149,6 +151,93 @@ describe('RedisResultStore (real redis-server)', () => {
     await expect(store.claim(tid, 1_000)).rejects.toBeInstanceOf(RedisStoreEntryError);
     await admin.set(`${PREFIX}${tid}`, JSON.stringify({ result: { folderId: 1 } }));
     await expect(store.get(tid)).rejects.toBeInstanceOf(RedisStoreEntryError);
+  });
+
+  it('extend keeps a lease alive past its TTL, with the new TTL in Redis', async () => {
+    const tid = randomUUID();
+    const claim = (await store.claim(tid, 150)) as { lease: string };
+    for (let i = 0; i < 4; i += 1) {
+      await sleep(75);
+      expect(await store.extend(tid, claim.lease, 150)).toBe(true);
+    }
+    expect(await instance().claim(tid, 10_000)).toEqual({ status: 'busy' });
+    expect(await store.extend(tid, claim.lease, 5_000)).toBe(true);
+    const ttl = await admin.pttl(`${PREFIX}${tid}`);
+    expect(ttl).toBeGreaterThan(4_000);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ lease: claim.lease });
+  });
+
+  it('extend of a foreign, expired or completed lease returns false and changes nothing', async () => {
+    const tid = randomUUID();
+    const key = `${PREFIX}${tid}`;
+    const claim = (await store.claim(tid, 2_000)) as { lease: string };
+    expect(await instance().extend(tid, randomUUID(), 60_000)).toBe(false);
+    expect(await admin.pttl(key)).toBeLessThanOrEqual(2_000);
+    expect(JSON.parse((await admin.get(key)) ?? '')).toEqual({ lease: claim.lease });
+
+    const gone = randomUUID();
+    const expired = (await store.claim(gone, 100)) as { lease: string };
+    await sleep(200);
+    expect(await store.extend(gone, expired.lease, 60_000)).toBe(false);
+    expect(await admin.exists(`${PREFIX}${gone}`)).toBe(0);
+    // Taken over by another instance: the old holder cannot stretch the new holder's lease.
+    const taker = (await instance().claim(gone, 1_000)) as { lease: string };
+    expect(await store.extend(gone, expired.lease, 60_000)).toBe(false);
+    expect(await admin.pttl(`${PREFIX}${gone}`)).toBeLessThanOrEqual(1_000);
+    expect(JSON.parse((await admin.get(`${PREFIX}${gone}`)) ?? '')).toEqual({ lease: taker.lease });
+
+    const result = resultFor(tid);
+    await store.complete(tid, claim.lease, result, 60_000);
+    expect(await store.extend(tid, claim.lease, 120_000)).toBe(false);
+    expect(await admin.pttl(key)).toBeLessThanOrEqual(60_000);
+    expect(await store.get(tid)).toEqual(result);
+  });
+
+  it('a runner whose work outlasts several short leases is never taken over, then stops renewing', async () => {
+    const tid = randomUUID();
+    const key = `${PREFIX}${tid}`;
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 150,
+      resultTtlMs: 60_000,
+    });
+    const result = resultFor(tid);
+    const pending = runner.run(
+      tid,
+      async () => {
+        await sleep(900);
+        return result;
+      },
+      new AbortController().signal,
+    );
+    const other = instance();
+    // Another instance tries for six lease lengths: always busy, the short lease always live.
+    const deadline = Date.now() + 800;
+    let tries = 0;
+    while (Date.now() < deadline) {
+      expect(await other.claim(tid, 150)).toEqual({ status: 'busy' });
+      expect(await admin.pttl(key)).toBeLessThanOrEqual(150);
+      tries += 1;
+      await sleep(25);
+    }
+    expect(tries).toBeGreaterThan(10);
+    expect(await pending).toEqual(result);
+    expect(await other.claim(tid, 150)).toEqual({ status: 'stored', result });
+
+    // No renewal after completion: MONITOR sees no further script calls on this key.
+    const monitor = await admin.duplicate().monitor();
+    const seen: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.includes(key)) seen.push(args.join(' '));
+    });
+    await sleep(400);
+    // The one command sent on purpose is seen, so the silence before it is real.
+    await other.get(tid);
+    await sleep(50);
+    monitor.disconnect();
+    expect(seen).toEqual([`get ${key}`]);
   });
 
   it('uses the default prefix when none is given', async () => {

@@ -43,13 +43,23 @@ export class MemoryResultStore implements ResultStore {
     _lease: string,
     result: LivenessResult,
     ttlMs: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     // A result is kept even if the lease ran out meanwhile: it is still the transaction's verdict.
+    // The first result stays, as in Redis: every retry gets the same folderId.
+    if (this.#entries.get(transactionId)?.kind === 'result') return false;
     this.#entries.set(
       transactionId,
       { kind: 'result', result: structuredClone(result) },
       { ttl: ttlMs },
     );
+    return true;
+  }
+
+  async extend(transactionId: string, lease: string, leaseMs: number): Promise<boolean> {
+    const entry = this.#entries.get(transactionId);
+    if (entry?.kind !== 'lease' || entry.lease !== lease) return false;
+    this.#entries.set(transactionId, entry, { ttl: leaseMs });
+    return true;
   }
 
   async release(transactionId: string, lease: string): Promise<void> {

@@ -39,7 +39,16 @@ end
 return 0
 `;
 
+/** Renews the lease only while the key still holds this exact lease (never a result, never another's). */
+const EXTEND_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`;
+
 interface ScriptCommands {
+  ozLivenessExtend(key: string, lease: string, leaseMs: number): Promise<number>;
   ozLivenessComplete(key: string, value: string, ttlMs: number): Promise<number>;
   ozLivenessRelease(key: string, lease: string): Promise<number>;
 }
@@ -55,8 +64,8 @@ export class RedisStoreEntryError extends Error {
 /**
  * A `ResultStore` in Redis, shared by every gateway instance pointed at it: one upstream POST
  * per transactionId across all of them. Leases are `SET key lease NX PX leaseMs` (they expire by
- * themselves if their holder dies), results are `SET key result PX ttlMs`, and `complete` /
- * `release` are Lua scripts that check what the key holds first.
+ * themselves if their holder dies), results are `SET key result PX ttlMs`, and `complete`,
+ * `extend` (`PEXPIRE`) and `release` are Lua scripts that check what the key holds first.
  */
 export class RedisResultStore implements ResultStore {
   readonly #redis: Redis & ScriptCommands;
@@ -67,6 +76,7 @@ export class RedisResultStore implements ResultStore {
     const redis = options.redis;
     // defineCommand sends EVALSHA and falls back to EVAL after a Redis restart (NOSCRIPT).
     redis.defineCommand('ozLivenessComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
+    redis.defineCommand('ozLivenessExtend', { numberOfKeys: 1, lua: EXTEND_SCRIPT });
     redis.defineCommand('ozLivenessRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
     this.#redis = redis as Redis & ScriptCommands;
   }
@@ -95,9 +105,14 @@ export class RedisResultStore implements ResultStore {
     _lease: string,
     result: LivenessResult,
     ttlMs: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const value = JSON.stringify({ result } satisfies Entry);
-    await this.#redis.ozLivenessComplete(this.#key(transactionId), value, ttlMs);
+    return (await this.#redis.ozLivenessComplete(this.#key(transactionId), value, ttlMs)) === 1;
+  }
+
+  async extend(transactionId: string, lease: string, leaseMs: number): Promise<boolean> {
+    const key = this.#key(transactionId);
+    return (await this.#redis.ozLivenessExtend(key, leaseValue(lease), leaseMs)) === 1;
   }
 
   async release(transactionId: string, lease: string): Promise<void> {

@@ -22,13 +22,29 @@ export interface ResultStore {
    * ends by itself after `leaseMs`, so a crashed holder cannot block the transaction forever.
    */
   claim(transactionId: string, leaseMs: number): Promise<Claim>;
-  /** Stores the result for `ttlMs` and ends the lease. */
+  /**
+   * Renews the lease for another `leaseMs` from now, only while the key still holds this very
+   * lease: `true` = still ours; `false` = it ran out, was released, was taken by another claim or
+   * a result is stored, and nothing was changed.
+   *
+   * Optional. With it the gateway claims short leases (15 s) and renews them every third of
+   * that while the submission runs, so the retries of an instance that died mid-submission wait
+   * at most that long. Without it the gateway claims one lease long enough for the whole
+   * attempt (2 × `OZ_TIMEOUT_MS` + 5 s) and never renews it.
+   */
+  extend?(transactionId: string, lease: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Stores the result for `ttlMs` and ends the lease. Never replaces a stored result (the first
+   * verdict is the transaction's); a lease is replaced whoever holds it, since a late holder's
+   * result is as valid as the new holder's future one. May resolve to `false` when a result was
+   * already stored (and `true` when this one was), so the caller can answer with the stored one.
+   */
   complete(
     transactionId: string,
     lease: string,
     result: LivenessResult,
     ttlMs: number,
-  ): Promise<void>;
+  ): Promise<unknown>;
   /** Ends the lease without a result (the attempt failed; a retry may try again). */
   release(transactionId: string, lease: string): Promise<void>;
   /** Frees connections or timers, if any. */
