@@ -177,29 +177,30 @@ describe('IdempotentRunner lease renewal', () => {
     const runner = new IdempotentRunner({
       store,
       leaseMs: 60_000,
-      renewedLeaseMs: 90,
+      // Renewed every 150 ms: a loaded CI machine may stall a renewal, never by 300 ms.
+      renewedLeaseMs: 450,
       resultTtlMs: 60_000,
       onLeaseLost: (event) => lost.push(event),
     });
     const { work, begun, finish } = controlledWork(fakeResult('t'));
     const pending = runner.run('t', work, new AbortController().signal);
     await begun;
-    expect(store.claims).toEqual([90]);
-    // Another instance keeps trying for ~5 TTLs: the lease is never free.
+    expect(store.claims).toEqual([450]);
+    // Another instance keeps trying for over 5 TTLs: the lease is never free.
     const seen = new Set<string>();
     for (let i = 0; i < 25; i += 1) {
-      seen.add((await store.claim('t', 90)).status);
-      await wait(20);
+      seen.add((await store.claim('t', 450)).status);
+      await wait(100);
     }
     expect([...seen]).toEqual(['busy']);
     expect(store.extends).toBeGreaterThanOrEqual(8);
     finish();
     expect((await pending).folderId).toBe('f');
     const renewals = store.extends;
-    await wait(200);
+    await wait(500);
     // Renewals stopped with the work, and the stored result outlives the lease.
     expect(store.extends).toBe(renewals);
-    expect((await store.claim('t', 90)).status).toBe('stored');
+    expect((await store.claim('t', 450)).status).toBe('stored');
     expect(lost).toEqual([]);
   });
 
@@ -215,7 +216,7 @@ describe('IdempotentRunner lease renewal', () => {
     const { work, begun } = controlledWork(fakeResult('t'));
     const pending = runner.run('t', work, caller.signal);
     await begun;
-    await wait(100);
+    await vi.waitFor(() => expect(store.extends).toBeGreaterThan(0));
     caller.abort(new Error('client gone'));
     await expect(pending).rejects.toThrow('client gone');
     const renewals = store.extends;
@@ -304,8 +305,7 @@ describe('IdempotentRunner lease renewal', () => {
     await store.close();
     const other = await store.claim('t', 60_000);
     if (other.status !== 'claimed') throw new Error('expected the takeover to claim');
-    await wait(80);
-    expect(lost).toEqual([{ transactionId: 't', reason: 'taken' }]);
+    await vi.waitFor(() => expect(lost).toEqual([{ transactionId: 't', reason: 'taken' }]));
     await store.complete('t', other.lease, { ...fakeResult('t'), folderId: 'first' }, 60_000);
     finish();
     // The late holder's complete does not overwrite the stored verdict, and it answers with it.
@@ -344,20 +344,22 @@ describe('IdempotentRunner lease renewal', () => {
     const runner = new IdempotentRunner({
       store,
       leaseMs: 60_000,
-      renewedLeaseMs: 60,
+      renewedLeaseMs: 600,
       resultTtlMs: 60_000,
       onLeaseLost: (event) => lost.push(event),
     });
     const { work, begun, finish } = controlledWork(fakeResult('t'));
     const pending = runner.run('t', work, new AbortController().signal);
     await begun;
-    await wait(40);
+    // Renewals fail from the first (every 200 ms); the lease is given up only after 600 ms.
+    await vi.waitFor(() => expect(failures).toBeGreaterThan(0));
     expect(lost).toEqual([]);
-    await wait(150);
-    expect(lost).toMatchObject([{ transactionId: 't', reason: 'unreachable' }]);
+    await vi.waitFor(() =>
+      expect(lost).toMatchObject([{ transactionId: 't', reason: 'unreachable' }]),
+    );
     expect(lost[0]?.error).toMatchObject({ message: 'store down' });
     const attempts = failures;
-    await wait(100);
+    await wait(500);
     // Given up: no more renewals, and the work still ends with its result.
     expect(failures).toBe(attempts);
     finish();
@@ -368,17 +370,19 @@ describe('IdempotentRunner lease renewal', () => {
 describe('MemoryResultStore', () => {
   it('extend keeps a lease alive past its TTL, only for its holder', async () => {
     const store = new MemoryResultStore();
-    const claim = await store.claim('a', 60);
+    // Margins wide enough for a loaded CI machine: each renewal comes 150 ms into a 400 ms lease,
+    // and four of them outlast the first lease.
+    const claim = await store.claim('a', 400);
     if (claim.status !== 'claimed') throw new Error('expected a claim');
     for (let i = 0; i < 4; i += 1) {
-      await wait(30);
-      expect(await store.extend('a', claim.lease, 60)).toBe(true);
+      await wait(150);
+      expect(await store.extend('a', claim.lease, 400)).toBe(true);
     }
-    expect((await store.claim('a', 60)).status).toBe('busy');
+    expect((await store.claim('a', 400)).status).toBe('busy');
     // A foreign lease changes nothing: the holder's lease still runs out on its own time.
     expect(await store.extend('a', 'someone-else', 10_000)).toBe(false);
-    await wait(90);
-    expect(await store.extend('a', claim.lease, 60)).toBe(false);
+    await wait(600);
+    expect(await store.extend('a', claim.lease, 400)).toBe(false);
     const next = await store.claim('a', 1_000);
     expect(next.status).toBe('claimed');
     // Nor does extending an expired lease bring it back over the new holder's.

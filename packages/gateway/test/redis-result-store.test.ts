@@ -155,10 +155,11 @@ describe('RedisResultStore (real redis-server)', () => {
 
   it('extend keeps a lease alive past its TTL, with the new TTL in Redis', async () => {
     const tid = randomUUID();
-    const claim = (await store.claim(tid, 150)) as { lease: string };
+    // Wide margins for a loaded CI machine: renewals 250 ms into a 600 ms lease, four of them.
+    const claim = (await store.claim(tid, 600)) as { lease: string };
     for (let i = 0; i < 4; i += 1) {
-      await sleep(75);
-      expect(await store.extend(tid, claim.lease, 150)).toBe(true);
+      await sleep(250);
+      expect(await store.extend(tid, claim.lease, 600)).toBe(true);
     }
     expect(await instance().claim(tid, 10_000)).toEqual({ status: 'busy' });
     expect(await store.extend(tid, claim.lease, 5_000)).toBe(true);
@@ -200,31 +201,32 @@ describe('RedisResultStore (real redis-server)', () => {
     const runner = new IdempotentRunner({
       store,
       leaseMs: 60_000,
-      renewedLeaseMs: 150,
+      // Renewed every 200 ms: a loaded CI machine may stall a renewal, never by 400 ms.
+      renewedLeaseMs: 600,
       resultTtlMs: 60_000,
     });
     const result = resultFor(tid);
     const pending = runner.run(
       tid,
       async () => {
-        await sleep(900);
+        await sleep(3_000);
         return result;
       },
       new AbortController().signal,
     );
     const other = instance();
-    // Another instance tries for six lease lengths: always busy, the short lease always live.
-    const deadline = Date.now() + 800;
+    // Another instance tries for over four lease lengths: always busy, the short lease live.
+    const deadline = Date.now() + 2_800;
     let tries = 0;
     while (Date.now() < deadline) {
-      expect(await other.claim(tid, 150)).toEqual({ status: 'busy' });
-      expect(await admin.pttl(key)).toBeLessThanOrEqual(150);
+      expect(await other.claim(tid, 600)).toEqual({ status: 'busy' });
+      expect(await admin.pttl(key)).toBeLessThanOrEqual(600);
       tries += 1;
-      await sleep(25);
+      await sleep(100);
     }
     expect(tries).toBeGreaterThan(10);
     expect(await pending).toEqual(result);
-    expect(await other.claim(tid, 150)).toEqual({ status: 'stored', result });
+    expect(await other.claim(tid, 600)).toEqual({ status: 'stored', result });
 
     // No renewal after completion: MONITOR sees no further script calls on this key.
     const monitor = await admin.duplicate().monitor();
