@@ -72,8 +72,8 @@ describe('SIGKILL the instance holding a submission', () => {
     const takeoverMs = performance.now() - killedAt;
     expect(retry.text).toContain('"decision":"ACCEPT"');
     expect(retry.data).toMatchObject({ transactionId, decision: 'ACCEPT' });
-    expect(takeoverMs).toBeLessThan(LEASE_MS + 2_000);
-    expect(takeoverMs).toBeLessThan(25_000);
+    // One lease after A's last renewal, plus B's poll and its own POST (slack for a busy CI).
+    expect(takeoverMs).toBeLessThan(LEASE_MS + 5_000);
 
     // Two POSTs, both expected: A's, which Oz received but had not processed when A died (its
     // answer would have gone nowhere), and B's after A's lease ran out. A lease cannot tell
