@@ -10,19 +10,24 @@ import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/** Bundles sources for Node as an SSR build would; packages stay external. */
+function bundleForNode(entries, outdir) {
+  return build({
+    entryPoints: entries.map((entry) => join(root, entry)),
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    tsconfig: join(root, 'tsconfig.json'),
+    logLevel: 'silent',
+  });
+}
+
 test('the main entry and ./define import in Node without a DOM', async () => {
   const outdir = await mkdtemp(join(root, 'node_modules', '.ssr-test-'));
   try {
-    await build({
-      entryPoints: [join(root, 'src/index.ts'), join(root, 'src/define.ts')],
-      outdir,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      tsconfig: join(root, 'tsconfig.json'),
-      logLevel: 'silent',
-    });
+    await bundleForNode(['src/index.ts', 'src/define.ts'], outdir);
     assert.equal(typeof globalThis.document, 'undefined');
     const main = await import(pathToFileURL(join(outdir, 'index.js')).href);
     assert.equal(typeof main.OzLivenessCheck, 'function');
@@ -38,16 +43,7 @@ test('the main entry and ./define import in Node without a DOM', async () => {
 test('the ./react wrapper renders on the server', async () => {
   const outdir = await mkdtemp(join(root, 'node_modules', '.ssr-test-'));
   try {
-    await build({
-      entryPoints: [join(root, 'src/react.ts')],
-      outdir,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      tsconfig: join(root, 'tsconfig.json'),
-      logLevel: 'silent',
-    });
+    await bundleForNode(['src/react.ts'], outdir);
     const { createElement } = await import('react');
     const { renderToString } = await import('react-dom/server');
     const { OzLivenessCheck } = await import(pathToFileURL(join(outdir, 'react.js')).href);
