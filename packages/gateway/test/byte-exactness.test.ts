@@ -70,6 +70,18 @@ describe('byte-exactness (capsuleMaxBytes = 2 MiB)', () => {
     await expectForwardedExactly(capsule);
   });
 
+  it('sends one capsule after another over one keep-alive connection to Oz', async () => {
+    // Sizes around the spool's 256 KiB read chunk: the last chunk is whole, partial, or the only one.
+    for (const size of [4 * 1024, 256 * 1024, 300 * 1024, MiB]) {
+      const { capsule, transactionId } = await capture(stack, size);
+      const a = await submitCapsule(stack, capsule, transactionId);
+      expect(a.body.data?.submitCapsule).toMatchObject({ decision: 'ACCEPT' });
+    }
+    const posts = await capsulePosts(stack);
+    expect(posts.map((p) => p.status)).toEqual([201, 201, 201, 201]);
+    expect(new Set(posts.map((p) => p.connection)).size).toBe(1);
+  });
+
   it('refuses capsuleMaxBytes + 1 with 413 CAPSULE_TOO_LARGE and never calls Oz', async () => {
     const { capsule, transactionId } = await capture(stack, MAX + 1);
     const a = await submitCapsule(stack, capsule, transactionId);

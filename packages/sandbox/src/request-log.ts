@@ -1,8 +1,14 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 /** One `/api/*` request as the sandbox received it, secrets redacted. */
 export interface ReceivedRequest {
   id: number;
+  /**
+   * Which TCP connection it came on: 1 for the first the sandbox accepted, and so on. Requests
+   * with the same number shared a keep-alive connection.
+   */
+  connection: number;
   /** ISO-8601 arrival time. */
   at: string;
   method: string;
@@ -43,12 +49,15 @@ export function redactHeaders(headers: IncomingMessage['headers']): Record<strin
 
 export class RequestLog {
   readonly #entries: ReceivedRequest[] = [];
+  readonly #connections = new WeakMap<Socket, number>();
   #nextId = 1;
+  #nextConnection = 1;
 
   /** Records a request on arrival; the caller fills in body and status as they become known. */
   begin(req: IncomingMessage, path: string, query: string): ReceivedRequest {
     const entry: ReceivedRequest = {
       id: this.#nextId++,
+      connection: this.#connectionOf(req.socket),
       at: new Date().toISOString(),
       method: req.method ?? 'GET',
       path,
@@ -61,6 +70,15 @@ export class RequestLog {
     this.#entries.push(entry);
     if (this.#entries.length > REQUEST_LOG_LIMIT) this.#entries.shift();
     return entry;
+  }
+
+  #connectionOf(socket: Socket): number {
+    let number = this.#connections.get(socket);
+    if (number === undefined) {
+      number = this.#nextConnection++;
+      this.#connections.set(socket, number);
+    }
+    return number;
   }
 
   list(): ReceivedRequest[] {

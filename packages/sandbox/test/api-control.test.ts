@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningSandbox, SandboxControl, startSandbox } from '../src/index.js';
 import { PLUGIN_BUNDLE_PATH, pluginScript } from '../src/routes/plugin-script.js';
@@ -52,6 +53,33 @@ describe('request log and control API', () => {
     const dump = JSON.stringify(requests);
     for (const secret of [token, 'secret-bearer', 'secret-cookie'])
       expect(dump).not.toContain(secret);
+  });
+
+  it('numbers the connection each request came on', async () => {
+    const path = '/api/authorize/session_token';
+    // Two keep-alive agents of one socket each: requests through one agent share its connection.
+    const first = new Agent({ keepAlive: true, maxSockets: 1 });
+    const second = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (agent: Agent) =>
+      new Promise<void>((resolve, reject) => {
+        get(
+          `${sandbox.url}${path}`,
+          { agent, headers: { 'x-forensic-access-token': token } },
+          (res) => res.resume().on('end', resolve),
+        ).on('error', reject);
+      });
+    try {
+      for (const agent of [first, first, second, first]) await send(agent);
+    } finally {
+      first.destroy();
+      second.destroy();
+    }
+    const requests = (await sandbox.control.requests()).filter((r) => r.path === path);
+    const [a, b, c, d] = requests.map((r) => r.connection);
+    expect(requests).toHaveLength(4);
+    expect(b).toBe(a);
+    expect(d).toBe(a);
+    expect(c).not.toBe(a);
   });
 
   it('records refused and unknown /api requests too, but not control or plugin requests', async () => {

@@ -2,6 +2,7 @@ import { type Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import { badUserInput, capsuleTooLarge } from '../errors.js';
+import { readExactly } from './read-exactly.js';
 
 /** A capsule that has fully arrived and sits in graphql-upload's temp file. */
 export interface ReceivedCapsule {
@@ -64,7 +65,10 @@ export async function receiveCapsule(
 
   if (byteLength > maxBytes) throw capsuleTooLarge(maxBytes);
   if (byteLength === 0) throw badUserInput('The capsule is empty.');
-  return { byteLength, open: () => file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }) };
+  return {
+    byteLength,
+    open: () => readExactly(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), byteLength),
+  };
 }
 
 function capacitorOf(file: FileUpload): Capacitor | undefined {
