@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { startGatewayServer } from '@oz-liveness/gateway';
+import { startGatewayServer, tuneHeapForUploads } from '@oz-liveness/gateway';
 
 /**
- * Our gateway as deployed (production mode, default logging), with only the two settings a
- * benchmark must change: no per-IP rate limit in the way of one load generator, and room for the
- * 8 MiB capsules plus multipart overhead.
+ * Our gateway as apps/gateway deploys it (production mode, default logging, the V8 heap setting
+ * of `tuneHeapForUploads`), with only the two settings a benchmark must change: no per-IP rate
+ * limit in the way of one load generator, and room for the 8 MiB capsules plus multipart overhead.
  */
 export interface OurGatewayOptions {
   upstreamUrl: string;
@@ -15,6 +15,8 @@ export interface OurGatewayOptions {
 export const OURS_CAPSULE_MAX_BYTES = 16 * 1024 * 1024;
 
 export async function startOurGateway(options: OurGatewayOptions) {
+  // apps/gateway's first step; this child process is ours alone, like a deployed gateway's.
+  tuneHeapForUploads();
   const server = await startGatewayServer({
     ozApiUrl: options.upstreamUrl,
     auth: { kind: 'token', token: options.accessToken },

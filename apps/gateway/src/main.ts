@@ -1,8 +1,10 @@
-import { startGatewayServer } from '@oz-liveness/gateway';
+import { startGatewayServer, tuneHeapForUploads } from '@oz-liveness/gateway';
 import { EnvConfigError, readEnv } from './env.js';
 
 /** Reads env, listens, and drains in-flight submissions on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
+  // This process takes uploads: keep V8 out of its full-GC loop under buffer churn.
+  tuneHeapForUploads();
   let env: ReturnType<typeof readEnv>;
   try {
     env = readEnv(process.env);

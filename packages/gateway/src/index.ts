@@ -20,6 +20,7 @@ export {
   type SessionTokenPayload,
 } from './liveness-service.js';
 export { GatewayMetrics } from './metrics.js';
+export { tuneHeapForUploads, UPLOAD_HEAP_GROWING_PERCENT } from './process/tune-heap.js';
 export {
   createMemoryRateLimiter,
   fromRateLimiterFlexible,
