@@ -30,6 +30,18 @@ describe('readExactly', () => {
     expect((await collect(readExactly(source, 10))).toString()).toBe('abc');
   });
 
+  it('releases the source when the reader gives up early', async () => {
+    const source = new PassThrough();
+    source.write(Buffer.from('abc'));
+    const stream = readExactly(source, 10);
+    for await (const chunk of stream) {
+      expect(chunk.toString()).toBe('abc');
+      break; // destroys `stream`, as undici does when the upload is aborted
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
+  });
+
   it('passes on a source error', async () => {
     const source = new PassThrough();
     source.write(Buffer.from('ab'));
