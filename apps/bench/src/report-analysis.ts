@@ -142,7 +142,7 @@ export function costLines(r: BenchResults): string[] {
         : `The wire moves 1 MiB in ${fmt(wire, 1)} ms. Store-and-forward makes that two legs in sequence, so even a gateway with no cost of its own beyond the bare proxy's would take about bare + wire = ${fmt(bare + wire, 1)} ms (${fmt((bare + wire) / bare, 2)}× bare); the other ${fmt(ours - bare - wire, 1)} ms are ours. `;
     lines.push(
       `- **submitCapsule 1 MiB × 1 latency** (${fmt(ours, 1)} ms vs ${fmt(bare, 1)} ms): the contract makes the gateway store-and-forward: it may send nothing to Oz until the whole capsule has arrived and been checked, while the bare proxy sends each chunk on as it arrives. ${floor}` +
-        "Measured apart (2026-11-26, same machine): about 1.5 ms of it comes with every upload whatever its size (1 KiB uploads: ours 1.6–1.9 ms of main-thread CPU each, naive 1.0–1.4 ms, bare 0.2–0.5 ms), most of it Express, graphql-upload and Apollo's request pipeline, the rest the temp file's open/close/unlink, the idempotency claim, the receipt and two log lines; the remainder grows with size: the spool written as the capsule arrives and read back to send it, and multipart parsing.",
+        "Measured apart (2026-11-26, same machine): about 1.1–1.4 ms of it comes with every upload whatever its size (1 KiB uploads: p50 1.5–2.0 ms for ours, 0.4–0.6 ms for the bare proxy; main-thread CPU per upload 1.3–2.0 ms for ours, 1.0–1.4 ms for naive), most of it Express, graphql-upload and Apollo's request pipeline, the rest the temp file's open/close/unlink, the idempotency claim, the receipt and two log lines; the remainder grows with size: the spool written as the capsule arrives and read back to send it, and multipart parsing.",
     );
   }
   if (lines.length === 0) return [];
