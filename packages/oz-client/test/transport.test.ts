@@ -71,8 +71,10 @@ describe('transport failures', () => {
   });
 
   it('times out a body trickling in past the deadline', async () => {
-    await fx.sandbox.control.injectFault({ kind: 'slow-body', chunkDelayMs: 100 });
-    const error = await thrown(() => fx.client().sessionToken({ timeoutMs: 250 }));
+    // The status line must beat the deadline even on a loaded machine (login first, then the
+    // token's headers), while the body's 64-byte chunks take several times longer.
+    await fx.sandbox.control.injectFault({ kind: 'slow-body', chunkDelayMs: 500 });
+    const error = await thrown(() => fx.client().sessionToken({ timeoutMs: 1000 }));
     expect(error).toMatchObject({ name: 'OzTransportError', reason: 'timeout', status: 200 });
   });
 
