@@ -369,21 +369,34 @@ describe('IdempotentRunner lease renewal', () => {
   });
 });
 
+/** A clock that moves only when told to (from 1000: lru-cache reads a start of 0 as "no TTL"). */
+function steppedClock() {
+  let now = 1_000;
+  return {
+    now: () => now,
+    step: (ms: number) => {
+      now += ms;
+    },
+  };
+}
+
 describe('MemoryResultStore', () => {
   it('extend keeps a lease alive past its TTL, only for its holder', async () => {
-    const store = new MemoryResultStore();
-    // Margins wide enough for a loaded CI machine: each renewal comes 150 ms into a 400 ms lease,
-    // and four of them outlast the first lease.
+    const clock = steppedClock();
+    const store = new MemoryResultStore({ now: clock.now });
     const claim = await store.claim('a', 400);
     if (claim.status !== 'claimed') throw new Error('expected a claim');
+    // Four renewals, each 300 ms into a 400 ms lease, outlast the first lease three times over.
     for (let i = 0; i < 4; i += 1) {
-      await wait(150);
+      clock.step(300);
       expect(await store.extend('a', claim.lease, 400)).toBe(true);
     }
     expect((await store.claim('a', 400)).status).toBe('busy');
     // A foreign lease changes nothing: the holder's lease still runs out on its own time.
     expect(await store.extend('a', 'someone-else', 10_000)).toBe(false);
-    await wait(600);
+    clock.step(399);
+    expect((await store.claim('a', 400)).status).toBe('busy');
+    clock.step(2);
     expect(await store.extend('a', claim.lease, 400)).toBe(false);
     const next = await store.claim('a', 1_000);
     expect(next.status).toBe('claimed');
@@ -403,16 +416,18 @@ describe('MemoryResultStore', () => {
   });
 
   it('expires results and leases by their own TTL', async () => {
-    const store = new MemoryResultStore();
+    const clock = steppedClock();
+    const store = new MemoryResultStore({ now: clock.now });
     const claim = await store.claim('a', 30);
     expect(claim.status).toBe('claimed');
+    clock.step(30);
     expect((await store.claim('a', 30)).status).toBe('busy');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.step(1);
     const again = await store.claim('a', 1_000);
     if (again.status !== 'claimed') throw new Error('expected the lease to have expired');
     await store.complete('a', again.lease, fakeResult('a'), 30);
     expect((await store.claim('a', 1_000)).status).toBe('stored');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    clock.step(31);
     expect(await store.get('a')).toBeUndefined();
   });
 

@@ -8,6 +8,11 @@ type Entry = { kind: 'result'; result: LivenessResult } | { kind: 'lease'; lease
 export interface MemoryResultStoreOptions {
   /** Most transactions kept; the least recently used go first. Default 10000. */
   maxEntries?: number;
+  /**
+   * The clock TTLs are measured on, in ms (default `performance.now`). For tests and simulations
+   * that step time themselves; it is then read on every check.
+   */
+  now?: () => number;
 }
 
 /** The default `ResultStore`: one process, LRU-bounded, each entry with its own TTL. */
@@ -15,11 +20,14 @@ export class MemoryResultStore implements ResultStore {
   readonly #entries: LRUCache<string, Entry>;
 
   constructor(options: MemoryResultStoreOptions = {}) {
+    const now = options.now;
     this.#entries = new LRUCache<string, Entry>({
       max: options.maxEntries ?? 10_000,
       ttlAutopurge: false,
       // Every set passes its own ttl; this default only satisfies lru-cache's ttl mode.
       ttl: 60_000,
+      // lru-cache caches the time for 1 ms of real time by default, which a stepped clock outruns.
+      ...(now ? { perf: { now }, ttlResolution: 0 } : {}),
     });
   }
 
