@@ -5,9 +5,10 @@ import { Readable } from 'node:stream';
  * when the source finds its end.
  *
  * A spool file stream learns that it is done only from one more read (a thread-pool round trip),
- * and Oz may answer the upload before that. undici then sees a request still being written when
- * its response has completed and closes the keep-alive connection, so every upload paid for a new
- * connection to Oz (a TLS handshake in production). Use it only where the length is proven: the
+ * and an Oz that answers fast may answer the upload before that. undici then sees a request still
+ * being written when its response has completed and closes the keep-alive connection, so the next
+ * upload pays for a new one (a TLS handshake in production); the bench's drain-and-answer
+ * upstream saw that for about every other upload. Use it only where the length is proven: the
  * spool holds exactly `byteLength` bytes once the upload finished. A source that ends early still
  * fails undici's length check.
  */
