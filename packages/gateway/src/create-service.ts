@@ -54,6 +54,7 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
       defaultMs: config.ozShortTimeoutMs,
     },
     onUpstreamCall: metrics.onUpstreamCall,
+    onUpstreamConnect: metrics.onUpstreamConnect,
     connections: OZ_CONNECTIONS,
   });
   const shared =

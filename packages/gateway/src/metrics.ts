@@ -54,6 +54,12 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly #upstreamConnections = new Counter({
+    name: 'oz_liveness_upstream_connections_total',
+    help: 'Connections opened to Oz (TCP, plus TLS for https). With keep-alive it stays near the pool size.',
+    registers: [this.registry],
+  });
+
   readonly #capsuleBytes = new Histogram({
     name: 'oz_liveness_capsule_bytes',
     help: 'Size of capsules forwarded to Oz.',
@@ -81,6 +87,11 @@ export class GatewayMetrics {
     if (event.errorCode !== null) {
       this.#upstreamErrors.inc({ operation: event.operation, code: event.errorCode });
     }
+  };
+
+  /** For oz-client's `onUpstreamConnect`. */
+  readonly onUpstreamConnect = (): void => {
+    this.#upstreamConnections.inc();
   };
 
   capsuleForwarded(bytes: number): void {

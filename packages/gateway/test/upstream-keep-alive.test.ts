@@ -79,5 +79,8 @@ describe('upstream connection reuse', () => {
     }
     expect(oz.posts.map((p) => p.bytes)).toEqual(sizes);
     expect(new Set(oz.posts.map((p) => p.connection)).size).toBe(1);
+    // Operators see the same in the metrics: one connection opened for all of them.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/^oz_liveness_upstream_connections_total 1$/m);
   });
 });

@@ -33,6 +33,7 @@ export interface HttpTransportOptions {
   connections: number;
   connectMs: number;
   onUpstreamCall?: (event: OzUpstreamCallEvent) => void;
+  onUpstreamConnect?: () => void;
   /** Secrets the client currently knows, scrubbed from any text Oz sends back. */
   knownSecrets: () => readonly string[];
 }
@@ -58,6 +59,16 @@ export class HttpTransport {
       // Below Node's default server keep-alive (5 s) so we rarely reuse a socket being closed.
       keepAliveTimeout: 4_000,
     });
+    const onConnect = options.onUpstreamConnect;
+    if (onConnect) {
+      this.#pool.on('connect', () => {
+        try {
+          onConnect();
+        } catch {
+          // A broken metrics hook must not break the pool.
+        }
+      });
+    }
   }
 
   async request(req: HttpRequest): Promise<HttpResponse> {

@@ -66,6 +66,7 @@ export class OzClient {
       connections,
       connectMs: timeouts.connectMs,
       ...(options.onUpstreamCall && { onUpstreamCall: options.onUpstreamCall }),
+      ...(options.onUpstreamConnect && { onUpstreamConnect: options.onUpstreamConnect }),
       knownSecrets: () => auth?.secrets() ?? [],
     });
     this.#endpoints = new AuthEndpoints(this.#http);

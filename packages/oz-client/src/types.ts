@@ -47,6 +47,11 @@ export interface OzClientOptions {
   refreshSkewMs?: number;
   /** Called after every upstream HTTP request (login and refresh included), e.g. for metrics. */
   onUpstreamCall?: (event: OzUpstreamCallEvent) => void;
+  /**
+   * Called each time the pool opens a connection to Oz (a TCP and, for https, a TLS handshake).
+   * With keep-alive working it stays near the pool size; rising with every call means it is not.
+   */
+  onUpstreamConnect?: () => void;
 }
 
 export interface CallOptions {

@@ -176,6 +176,35 @@ describe('onUpstreamCall', () => {
   });
 });
 
+describe('onUpstreamConnect', () => {
+  it('reports every connection the pool opens, and only those', async () => {
+    let connects = 0;
+    const client = fx.client({
+      onUpstreamConnect: () => {
+        connects += 1;
+      },
+    });
+    for (let i = 0; i < 10; i += 1) await client.sessionToken();
+    await fx.sandbox.control.injectFault({ kind: 'reset' });
+    await client.sessionToken().catch(() => {});
+    for (let i = 0; i < 5; i += 1) await client.sessionToken();
+    // The sandbox numbers the connections requests arrive on: the hook saw each one once.
+    const requests = await fx.sandbox.control.requests();
+    expect(requests).toHaveLength(16);
+    expect(connects).toBe(new Set(requests.map((r) => r.connection)).size);
+    expect(connects).toBeLessThan(5); // keep-alive: nowhere near one per call
+  });
+
+  it('a throwing hook does not break the call', async () => {
+    const client = fx.client({
+      onUpstreamConnect: () => {
+        throw new Error('metrics down');
+      },
+    });
+    await expect(client.sessionToken()).resolves.toBeTruthy();
+  });
+});
+
 describe('options', () => {
   it('refuses a bad base URL or timeout', () => {
     expect(() => new OzClient({ baseUrl: 'not a url' })).toThrow(TypeError);
