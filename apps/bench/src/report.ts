@@ -89,7 +89,7 @@ export function renderReport(r: BenchResults): string {
     out.push(
       '## 2. `submitCapsule`',
       '',
-      `undici client, closed loop: each of the concurrent workers sends its next upload when the previous one is answered; ${fmt(f.durationMs / 1000, 1)} s per run (and at least a minimum count), ${f.repetitions} runs per target, after one untimed 1 KiB upload per connection. Capsules are random bytes. Gateways get a GraphQL multipart request (\`Apollo-Require-Preflight: true\`), the wire and the bare proxy the raw \`application/octet-stream\` POST. After every run the upstream's byte count must equal the bytes sent: every capsule arrived whole, once. MiB/s counts capsule bytes only.`,
+      `undici client, closed loop: each of the concurrent workers sends its next upload when the previous one is answered; ${fmt(f.durationMs / 1000, 1)} s per run (and at least a minimum count), ${f.repetitions} runs per target, after one untimed 1 KiB upload per connection. Capsules are random bytes. Gateways get a GraphQL multipart request (\`Apollo-Require-Preflight: true\`), the wire and the bare proxy the raw \`application/octet-stream\` POST. After every run the upstream's byte count must equal the bytes sent: every capsule arrived whole, once. MiB/s counts capsule bytes only. Upstream connections are those the upstream accepted during the run (warm-up included): a gateway that keeps its connections alive opens a handful at most, one that drops them opens one per upload (the wire's client opens one per worker each run).`,
       '',
     );
     for (const c of f.cases) {
@@ -101,6 +101,7 @@ export function renderReport(r: BenchResults): string {
           ['p99 latency, ms', (t) => t.p99Ms, 1],
           ['gateway CPU per MiB, ms', (t) => t.gatewayCpuMsPerMiB, 2],
           ['gateway major GCs per s', (t) => t.gatewayMajorGcPerS, 1],
+          ['upstream connections per 100 uploads', (t) => t.upstreamConnectionsPer100, 1],
         ]),
       );
       out.push(

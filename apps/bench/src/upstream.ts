@@ -21,6 +21,8 @@ export interface UpstreamStats {
   folders: number;
   folderBytes: number;
   rejected: number;
+  /** TCP connections accepted: with keep-alive, far fewer than requests. */
+  connections: number;
 }
 
 export interface RunningUpstream {
@@ -33,7 +35,13 @@ const SESSION_TOKEN_PATH = '/api/authorize/session_token';
 const FOLDER_PATHS = new Set(['/api/instant/folders/', '/api/folders/']);
 
 export async function startUpstream(options: UpstreamOptions): Promise<RunningUpstream> {
-  const stats: UpstreamStats = { sessionTokens: 0, folders: 0, folderBytes: 0, rejected: 0 };
+  const stats: UpstreamStats = {
+    sessionTokens: 0,
+    folders: 0,
+    folderBytes: 0,
+    rejected: 0,
+    connections: 0,
+  };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -53,6 +61,9 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
     }
     stats.rejected++;
     drainThen(req, () => answerError(res, 404, 10, 'Not found'));
+  });
+  server.on('connection', () => {
+    stats.connections++;
   });
   // Keep-alive sockets from 32 load connections must not be reaped mid-run.
   server.keepAliveTimeout = 60_000;

@@ -105,6 +105,8 @@ describe('pnpm bench --smoke', () => {
         const gcPerS = t?.gatewayMajorGcPerS?.median;
         if (name === 'wire') expect(gcPerS).toBeUndefined();
         else expect(Number.isFinite(gcPerS) && (gcPerS ?? -1) >= 0, `${name} GCs/s`).toBe(true);
+        // Counted by the upstream for every run (keep-alive itself is tested in the gateway).
+        for (const r of t?.runs ?? []) expect(r.upstreamConnections).toBeGreaterThanOrEqual(0);
       }
     }
   });

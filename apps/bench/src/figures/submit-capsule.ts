@@ -25,6 +25,8 @@ export interface SubmitCase {
         gatewayCpuMsPerMiB?: Summary;
         /** Full GCs of the gateway process per second of the run. */
         gatewayMajorGcPerS?: Summary;
+        /** Connections the upstream accepted per 100 uploads: near 0 while keep-alive holds. */
+        upstreamConnectionsPer100: Summary;
         runs: SubmitRun[];
       }
     >
@@ -34,6 +36,8 @@ export interface SubmitCase {
 export interface SubmitRun extends UploadRunResult {
   gatewayCpuMsPerMiB?: number;
   gatewayMajorGcPerS?: number;
+  /** Connections the upstream accepted during the run, warm-up included. */
+  upstreamConnections: number;
 }
 
 export interface SubmitCapsuleFigure {
@@ -69,6 +73,7 @@ export async function measureSubmitCapsule(
             warmupBody,
           }),
         );
+        const after = await lab.upstreamStats();
         // Includes the few 1 KiB warm-up uploads: noise next to the timed megabytes.
         const seconds = result.elapsedMs / 1000;
         const run: SubmitRun = {
@@ -77,8 +82,8 @@ export async function measureSubmitCapsule(
             ? {}
             : { gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB) }),
           ...(majorGcs === undefined ? {} : { gatewayMajorGcPerS: majorGcs / seconds }),
+          upstreamConnections: after.connections - before.connections,
         };
-        const after = await lab.upstreamStats();
         // Proves every capsule reached the upstream whole, once: no cache, no truncation.
         const expectedBytes = run.capsuleBytes + run.warmupRequests * WARMUP_BYTES;
         if (after.folderBytes - before.folderBytes !== expectedBytes) {
@@ -88,7 +93,7 @@ export async function measureSubmitCapsule(
         }
         runs.get(target.name)?.push(run);
         log(
-          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB, ${run.gatewayMajorGcPerS?.toFixed(1)} major GCs/s`}`,
+          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB, ${run.gatewayMajorGcPerS?.toFixed(1)} major GCs/s`}, ${run.upstreamConnections} upstream connections`,
         );
       }
     }
@@ -105,6 +110,9 @@ export async function measureSubmitCapsule(
         ...summarizeOptional(
           'gatewayMajorGcPerS',
           list.map((r) => r.gatewayMajorGcPerS),
+        ),
+        upstreamConnectionsPer100: summarize(
+          list.map((r) => (100 * r.upstreamConnections) / (r.requests + r.warmupRequests)),
         ),
         runs: list,
       };
