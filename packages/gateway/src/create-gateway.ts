@@ -130,7 +130,6 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
   const trustProxy = app.get('trust proxy fn');
   const queryLane = createQueryLane({
     graphqlPath: config.graphqlPath,
-    schema,
     queries: new PreparedQueries(schema, protection),
     parseJson,
     prepare: (req, res, next) => closeWhenDraining(req, res, () => corsForBrowsers(req, res, next)),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createMemoryRateLimiter } from '../src/index.js';
 import { SESSION_TOKEN_QUERY, type Stack, startStack } from './helpers.js';
 
 /**
@@ -14,6 +15,8 @@ import { SESSION_TOKEN_QUERY, type Stack, startStack } from './helpers.js';
 
 const SESSION_TOKEN_PATH = '/api/authorize/session_token';
 const ALLOWED_ORIGIN = 'https://shop.example';
+/** The client whose rate-limit check fails unexpectedly (a broken limiter backend). */
+const BROKEN_LIMITER_CLIENT = '192.0.2.66';
 
 interface Call {
   body: string;
@@ -136,6 +139,12 @@ const cases: Case[] = [
       }
     },
   },
+  {
+    name: 'an unexpected failure in a resolver → masked INTERNAL_SERVER_ERROR',
+    lane: true,
+    body: tokenQuery,
+    headers: { 'x-forwarded-for': BROKEN_LIMITER_CLIENT },
+  },
   // Handed on: Apollo's answer, unchanged.
   { name: 'syntax error', lane: false, body: json({ query: '{ sessionToken { ' }) },
   { name: 'unknown field', lane: false, body: json({ query: '{ sessionTokens { token } }' }) },
@@ -200,6 +209,17 @@ const cases: Case[] = [
   },
 ];
 
+/** 3 per minute per client, as `rateLimitPerMin: 3`, except for one client whose check throws. */
+function limiterFailingFor(client: string, perMinute: number) {
+  const limiter = createMemoryRateLimiter(perMinute);
+  return {
+    consume: async (key: string) => {
+      if (key === client) throw new Error('limiter backend down at 10.0.0.7:6379');
+      return limiter.consume(key);
+    },
+  };
+}
+
 /** Per-request header values, compared only for presence. */
 const VOLATILE_HEADERS = new Set(['date', 'keep-alive', 'connection', 'content-length']);
 
@@ -254,7 +274,7 @@ describe.each([
       gateway: {
         production,
         trustProxy: true,
-        rateLimitPerMin: 3,
+        rateLimiter: limiterFailingFor(BROKEN_LIMITER_CLIENT, 3),
         corsOrigins: [ALLOWED_ORIGIN],
         ...(production ? { receiptSecret: 'test-receipt-secret-that-is-32-bytes-long!' } : {}),
       },

@@ -24,9 +24,10 @@ export function formatErrorsLikeApollo(
   const http: ErrorsHttpHead = { status: undefined, headers: new Map() };
   const enrich = (maybeError: unknown): GraphQLFormattedError => {
     const error = asGraphQLError(maybeError);
+    // graphql-jit's errors (the query lane's) leave `extensions` undefined where graphql-js has {}.
     const extensions: Record<string, unknown> = {
       ...error.extensions,
-      code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR',
+      code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR',
     };
     const head = extensions.http;
     if (isHttpHead(head)) {

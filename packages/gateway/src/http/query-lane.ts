@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { execute, type GraphQLSchema } from 'graphql';
 import Negotiator from 'negotiator';
 import { type FormatError, formatErrorsLikeApollo } from '../graphql/format-errors.js';
 import type { PreparedQueries, PreparedQuery } from '../graphql/prepared-queries.js';
@@ -24,7 +23,6 @@ const MEDIA_TYPES = [JSON_MEDIA_TYPE, GRAPHQL_RESPONSE_MEDIA_TYPE, CALLBACK_MEDI
 
 export interface QueryLaneOptions {
   graphqlPath: string;
-  schema: GraphQLSchema;
   queries: PreparedQueries;
   /** Reads the JSON body into `req.body` (the same parser the Express stack uses). */
   parseJson: Step;
@@ -38,7 +36,7 @@ export interface QueryLaneOptions {
 
 /**
  * The query lane: a JSON `POST` of an already-validated query (see PreparedQueries) is executed
- * with graphql-js and answered directly, without Express and Apollo's per-request pipeline,
+ * (compiled by graphql-jit) and answered directly, without Express and Apollo's per-request pipeline,
  * which cost more than all the rest of a `sessionToken` answer (gateway CPU per request in
  * docs/benchmarks.md: 430 µs before the lane, ~200 after). The answer is Apollo's to the byte (same
  * status, headers, body, error formatting, metrics); a test holds the two side by side.
@@ -92,13 +90,7 @@ async function run(
   mediaType: string,
 ): Promise<void> {
   const started = performance.now();
-  const result = await execute({
-    schema: options.schema,
-    document: prepared.document,
-    operationName: request.operationName,
-    variableValues: request.variables,
-    contextValue: options.contextValue(req, res),
-  });
+  const result = await prepared.execute(options.contextValue(req, res), request.variables);
   // No data at all: the variables did not coerce and no resolver ran. Apollo explains.
   if (result.data === undefined) throw DECLINED;
   const formatted = result.errors && formatErrorsLikeApollo(result.errors, options);
