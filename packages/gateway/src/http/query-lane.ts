@@ -38,7 +38,7 @@ export interface QueryLaneOptions {
  * The query lane: a JSON `POST` of an already-validated query (see PreparedQueries) is executed
  * (compiled by graphql-jit) and answered directly, without Express and Apollo's per-request pipeline,
  * which cost more than all the rest of a `sessionToken` answer (gateway CPU per request in
- * docs/benchmarks.md: 430 µs before the lane, ~200 after). The answer is Apollo's to the byte (same
+ * docs/benchmarks.md: 430 µs before the lane, ~170 after). The answer is Apollo's to the byte (same
  * status, headers, body, error formatting, metrics); a test holds the two side by side.
  *
  * Everything else — uploads, GET, introspection, invalid or unknown documents, variables that do
