@@ -31,10 +31,11 @@ export interface PreparedQuery {
   ): Promise<ExecutionResult> | ExecutionResult;
 }
 
-/** A validated document and its operations, each compiled on first use. */
+/** A validated document and its operations, each compiled on first use (null: it could not be). */
 interface PreparedDocument {
   document: DocumentNode;
-  operations: Map<string | undefined, PreparedQuery | undefined>;
+  // Keyed by the operation itself, not the client's operationName: bounded by the document.
+  operations: Map<OperationDefinitionNode, PreparedQuery | null>;
 }
 
 /**
@@ -67,19 +68,24 @@ export class PreparedQueries {
       this.#documents.set(query, document);
     }
     if (document === NOT_PREPARED) return undefined;
-    const { operations } = document;
-    if (!operations.has(operationName)) {
-      operations.set(operationName, this.#operation(document.document, operationName));
+    const operation = getOperationAST(document.document, operationName);
+    if (operation?.operation !== 'query') return undefined;
+    let prepared = document.operations.get(operation);
+    if (prepared === undefined) {
+      prepared = this.#compile(document.document, operation, operationName);
+      document.operations.set(operation, prepared);
     }
-    return operations.get(operationName);
+    return prepared ?? undefined;
   }
 
-  #operation(document: DocumentNode, operationName: string | undefined): PreparedQuery | undefined {
-    const operation = getOperationAST(document, operationName);
-    if (operation?.operation !== 'query') return undefined;
+  #compile(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | undefined,
+  ): PreparedQuery | null {
     const compiled = compileQuery(this.#schema, document, operationName);
     // Not expected for a validated document; if it happens, Apollo answers it.
-    if (!isCompiledQuery(compiled)) return undefined;
+    if (!isCompiledQuery(compiled)) return null;
     return {
       document,
       operation,
