@@ -20,9 +20,8 @@ const MAX_QUERY_LENGTH = 8_192;
 /** Looked at, not for the lane: a bad document is parsed once, not on every request. */
 const NOT_PREPARED = false;
 
-/** A query operation ready to execute, and the document it is in. */
+/** A query operation ready to execute. */
 export interface PreparedQuery {
-  document: DocumentNode;
   operation: OperationDefinitionNode;
   /** Runs the operation: no data at all means the variables did not coerce and no resolver ran. */
   execute(
@@ -87,7 +86,6 @@ export class PreparedQueries {
     // Not expected for a validated document; if it happens, Apollo answers it.
     if (!isCompiledQuery(compiled)) return null;
     return {
-      document,
       operation,
       execute: (contextValue, variables) =>
         compiled.query(undefined, contextValue, variables ?? {}) as
