@@ -47,6 +47,7 @@ const plan = smoke
       submit: {
         durationMs: 100,
         repetitions: reps ?? 1,
+        warmupMs: 50,
         cases: [
           { sizeMiB: 1, concurrency: 1, minRequests: 2 },
           { sizeMiB: 1, concurrency: 16, minRequests: 16 },
@@ -62,6 +63,7 @@ const plan = smoke
       submit: {
         durationMs: 2500,
         repetitions: reps ?? 5,
+        warmupMs: 2000,
         cases: [
           { sizeMiB: 1, concurrency: 1, minRequests: 20 },
           { sizeMiB: 1, concurrency: 16, minRequests: 64 },

@@ -85,6 +85,9 @@ describe('pnpm bench --smoke', () => {
 
   it('measures submitCapsule at 1 and 8 MiB, concurrency 1 and 16', () => {
     const cases = results.submitCapsule?.cases ?? [];
+    // Every case was warmed with its own workload first, and the report says so.
+    expect(results.submitCapsule?.warmupMs).toBe(50);
+    expect(report).toContain("runs that case's workload untimed for 0.1 s");
     expect(cases.map((c) => `${c.sizeMiB}x${c.concurrency}`)).toEqual([
       '1x1',
       '1x16',

@@ -9,6 +9,12 @@ export interface SubmitCapsuleOptions {
   cases: ReadonlyArray<{ sizeMiB: number; concurrency: number; minRequests: number }>;
   durationMs: number;
   repetitions: number;
+  /**
+   * Untimed, before a case's repetitions: each target runs the case's own workload this long, so
+   * JIT, pools and heap sizing have settled in every process alike. A 1 KiB upload or two leave
+   * the multipart path of a gateway cold (its first seconds ran ~1.7× slower per upload).
+   */
+  warmupMs: number;
 }
 
 export interface SubmitCase {
@@ -43,6 +49,7 @@ export interface SubmitRun extends UploadRunResult {
 export interface SubmitCapsuleFigure {
   durationMs: number;
   repetitions: number;
+  warmupMs: number;
   cases: SubmitCase[];
 }
 
@@ -59,6 +66,18 @@ export async function measureSubmitCapsule(
     const body = capsuleBody(spec.sizeMiB * MIB);
     const warmupBody = capsuleBody(WARMUP_BYTES);
     const runs = new Map<TargetName, SubmitRun[]>(lab.targets.map((t) => [t.name, []]));
+    if (options.warmupMs > 0) {
+      for (const target of lab.targets) {
+        await runUploads({
+          target,
+          accessToken: BENCH_ACCESS_TOKEN,
+          capsuleBody: body,
+          concurrency: spec.concurrency,
+          durationMs: options.warmupMs,
+          minRequests: spec.concurrency,
+        });
+      }
+    }
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const target of rotate(lab.targets, rep)) {
         const before = await lab.upstreamStats();
@@ -119,5 +138,10 @@ export async function measureSubmitCapsule(
     }
     cases.push({ sizeMiB: spec.sizeMiB, concurrency: spec.concurrency, byTarget });
   }
-  return { durationMs: options.durationMs, repetitions: options.repetitions, cases };
+  return {
+    durationMs: options.durationMs,
+    repetitions: options.repetitions,
+    warmupMs: options.warmupMs,
+    cases,
+  };
 }
