@@ -6,18 +6,22 @@ import type { OzOperation } from './types.js';
  * deadline spans everything the call does (login, the request, one retry), so a slow login cannot
  * stretch a call past its timeout. `end()` it when the call is over.
  *
- * One controller, one timer and one listener rather than `AbortSignal.timeout` +
- * `AbortSignal.any`: those cost weak references and finalizers on every call, several times the
- * rest of a session-token call's client work.
+ * One timer and one listener rather than `AbortSignal.timeout` + `AbortSignal.any`: those cost
+ * weak references and finalizers on every call, several times the rest of a session-token call's
+ * client work. Requests hear of an abort through `onAbort`; an AbortSignal is made only for the
+ * code that asks for `signal`.
  */
 export class CallDeadline {
   readonly timeoutMs: number;
   readonly operation: OzOperation;
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   readonly #callerSignal: AbortSignal | undefined;
   readonly #endsAt: number;
   readonly #timer: ReturnType<typeof setTimeout>;
   #timedOut = false;
+  #aborted = false;
+  #abortReason: unknown;
+  readonly #listeners = new Set<(reason: unknown) => void>();
 
   constructor(operation: OzOperation, timeoutMs: number, callerSignal?: AbortSignal) {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -30,13 +34,30 @@ export class CallDeadline {
     this.#timer = setTimeout(this.#onTimeout, timeoutMs);
     // A pending deadline must not keep the process alive.
     this.#timer.unref();
-    if (callerSignal?.aborted) this.#controller.abort(callerSignal.reason);
+    if (callerSignal?.aborted) this.#abort(callerSignal.reason);
     else callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
   }
 
   /** Aborts when the caller aborts or the deadline passes. */
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    }
     return this.#controller.signal;
+  }
+
+  /**
+   * Calls `listener` once when the caller aborts or the deadline passes, at once if that already
+   * happened. Returns the function that stops listening.
+   */
+  onAbort(listener: (reason: unknown) => void): () => void {
+    if (this.#aborted) {
+      listener(this.#abortReason);
+      return () => {};
+    }
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** The call is over: stop the timer and stop listening to the caller. */
@@ -47,14 +68,24 @@ export class CallDeadline {
 
   readonly #onTimeout = (): void => {
     this.#timedOut = true;
-    this.#controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
     this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#abort(new DOMException('The operation timed out.', 'TimeoutError'));
   };
 
   readonly #onCallerAbort = (): void => {
     clearTimeout(this.#timer);
-    this.#controller.abort(this.#callerSignal?.reason);
+    this.#abort(this.#callerSignal?.reason);
   };
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#abortReason = reason;
+    this.#controller?.abort(reason);
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener(reason);
+  }
 
   /** Milliseconds left, at least 1 (undici treats 0 as "no timeout"). */
   remainingMs(): number {

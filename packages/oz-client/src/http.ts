@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import type { CallDeadline } from './deadline.js';
 import { errorCodeLabel, OzApiError, OzTransportError, type OzTransportReason } from './errors.js';
+import { gatherResponse } from './gather-response.js';
 import { scrubText, scrubValue } from './redact.js';
 import type { OzOperation, OzUpstreamCallEvent } from './types.js';
 
@@ -84,33 +85,30 @@ export class HttpTransport {
         });
       }
       const remaining = req.deadline.remainingMs();
-      const response = await this.#pool.request({
-        method: req.method,
-        path: `${this.#basePath}${req.path}`,
-        headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...req.headers },
-        body: req.body ?? null,
-        signal: req.deadline.signal,
-        headersTimeout: remaining,
-        bodyTimeout: remaining,
-      });
-      status = response.statusCode;
-      const ok = status >= 200 && status < 300;
-      const declaredBytes = Number(response.headers['content-length'] ?? Number.NaN);
-      // A good answer of a declared, acceptable length is read whole (undici checks the length);
-      // anything else is read chunk by chunk against the limit.
-      const text =
-        ok && declaredBytes <= MAX_RESPONSE_BYTES
-          ? await response.body.text()
-          : await readText(response.body, ok ? MAX_RESPONSE_BYTES : MAX_ERROR_BODY_BYTES, {
-              truncate: !ok,
-            });
-      if (!ok) throw this.#apiError(req, status, text);
+      const response = await gatherResponse(
+        this.#pool,
+        {
+          method: req.method,
+          path: `${this.#basePath}${req.path}`,
+          headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...req.headers },
+          body: req.body ?? null,
+          headersTimeout: remaining,
+          bodyTimeout: remaining,
+        },
+        req.deadline,
+        { okBytes: MAX_RESPONSE_BYTES, errorBytes: MAX_ERROR_BODY_BYTES },
+        (seen) => {
+          status = seen;
+        },
+      );
+      const { status: answered, text } = response;
+      if (answered < 200 || answered >= 300) throw this.#apiError(req, answered, text);
       const json = parseJson(text);
       if (json === undefined) {
-        throw badResponse(req.operation, status, 'the answer is not JSON');
+        throw badResponse(req.operation, answered, 'the answer is not JSON');
       }
-      this.#emit(req.operation, status, started, null);
-      return { status, json };
+      this.#emit(req.operation, answered, started, null);
+      return { status: answered, json };
     } catch (error) {
       const mapped = this.#mapError(error, req, status);
       this.#emit(req.operation, status, started, errorCodeLabel(mapped));
@@ -231,37 +229,4 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Reads a response body as UTF-8 up to `maxBytes`. Past the limit the body is destroyed and,
- * unless `truncate` is set, the answer is refused. The body is always consumed or destroyed.
- */
-async function readText(
-  body: AsyncIterable<Uint8Array> & { destroy(error?: Error): unknown },
-  maxBytes: number,
-  { truncate }: { truncate: boolean },
-): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let done = false;
-  try {
-    for await (const chunk of body) {
-      size += chunk.byteLength;
-      if (size > maxBytes) {
-        if (truncate) {
-          chunks.push(chunk.subarray(0, chunk.byteLength - (size - maxBytes)));
-          break;
-        }
-        const error = new Error('Oz answer exceeds the size limit');
-        Object.assign(error, { code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
-        throw error;
-      }
-      chunks.push(chunk);
-    }
-    done = size <= maxBytes;
-  } finally {
-    if (!done) body.destroy();
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
