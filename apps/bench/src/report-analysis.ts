@@ -142,7 +142,7 @@ export function costLines(r: BenchResults): string[] {
         : `The wire moves 1 MiB in ${fmt(wire, 1)} ms. Store-and-forward makes that two legs in sequence, so even a gateway with no cost of its own beyond the bare proxy's would take about bare + wire = ${fmt(bare + wire, 1)} ms (${fmt((bare + wire) / bare, 2)}× bare); the other ${fmt(ours - bare - wire, 1)} ms are ours. `;
     lines.push(
       `- **submitCapsule 1 MiB × 1 latency** (${fmt(ours, 1)} ms vs ${fmt(bare, 1)} ms): the contract makes the gateway store-and-forward: it may send nothing to Oz until the whole capsule has arrived and been checked, while the bare proxy sends each chunk on as it arrives. ${floor}` +
-        "Measured apart (2026-11-26, same machine): about 1.1–1.4 ms of it comes with every upload whatever its size (1 KiB uploads: p50 1.5–2.0 ms for ours, 0.4–0.6 ms for the bare proxy; main-thread CPU per upload 1.3–2.0 ms for ours, 1.0–1.4 ms for naive), most of it Express, graphql-upload and Apollo's request pipeline, the rest the temp file's open/close/unlink, the idempotency claim, the receipt and two log lines; the remainder grows with size: the spool written as the capsule arrives and read back to send it, and multipart parsing.",
+        fixedCostSentence(r),
     );
   }
   if (lines.length === 0) return [];
@@ -185,5 +185,20 @@ function gcRegimes(big: SubmitCase['byTarget']): string | undefined {
     `- **ours, 8 MiB × 16, run by run**: ${split}${others.length > 0 ? ` Full GCs per second (median): ${others.join(', ')}.` : ''} ` +
     "Every socket read and every spool read is a fresh buffer outside the JS heap, and V8 counts that memory against the old generation's limit. After a busy spell V8 can lower its heap growth factor towards 1.3×; buffers then cross the limit every few MiB, each full GC makes the mutator look slow, and the factor stays low: 20–30 full GCs per second and about 3× the CPU per MiB (ours before `tuneHeapForUploads`: 5.3–5.5 ms per MiB, 280 MiB/s). " +
     'Ours runs with the heap setting apps/gateway applies (`tuneHeapForUploads`: growth factor fixed at 3), which keeps it out of that loop. The bare proxy runs many full GCs too, but over a heap that holds little more than Node itself, so they cost it little.'
+  );
+}
+
+/** What every upload costs whatever its size, from the 1 KiB × 1 case of the same run. */
+function fixedCostSentence(r: BenchResults): string {
+  const tiny = r.submitCapsule?.cases.find((c) => c.sizeMiB < 1 && c.concurrency === 1)?.byTarget;
+  const ours = tiny?.ours;
+  const bare = tiny?.bare;
+  const naive = tiny?.naive;
+  if (!ours || !bare || !naive) return '';
+  const cpu = (t: typeof ours) => fmt(t.gatewayCpuMsPerUpload?.median ?? Number.NaN, 2);
+  return (
+    `Part of it comes with every upload whatever its size: 1 KiB uploads in this run take ${fmt(ours.p50Ms.median, 2)} ms (p50) through ours, ${fmt(naive.p50Ms.median, 2)} ms through naive and ${fmt(bare.p50Ms.median, 2)} ms through the bare proxy, for ${cpu(ours)}, ${cpu(naive)} and ${cpu(bare)} ms of gateway CPU per upload. ` +
+    "Ours and naive share most of that: Express, graphql-upload (busboy, a temp file opened, closed and unlinked per upload) and Apollo's request pipeline; ours adds the idempotency claim, the signed receipt and two log lines. " +
+    'The rest grows with size: the spool written as the capsule arrives and read back to send it, and multipart parsing.'
   );
 }

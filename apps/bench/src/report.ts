@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { sizeLabel } from './figures/submit-capsule.js';
 import { checkGoals, fmt } from './goals.js';
 import { TARGET_LABELS, TARGET_ORDER, type TargetName } from './load/targets.js';
 import { calibrationLines, costLines } from './report-analysis.js';
@@ -93,13 +94,15 @@ export function renderReport(r: BenchResults): string {
       '',
     );
     for (const c of f.cases) {
-      out.push(`### ${c.sizeMiB} MiB capsules, concurrency ${c.concurrency}`, '');
+      out.push(`### ${sizeLabel(c.sizeMiB)} capsules, concurrency ${c.concurrency}`, '');
       out.push(
         ...table(c.byTarget, [
           ['MiB/s', (t) => t.mibPerS, 1],
           ['p50 latency, ms', (t) => t.p50Ms, 1],
           ['p99 latency, ms', (t) => t.p99Ms, 1],
-          ['gateway CPU per MiB, ms', (t) => t.gatewayCpuMsPerMiB, 2],
+          c.sizeMiB < 1
+            ? ['gateway CPU per upload, ms', (t) => t.gatewayCpuMsPerUpload, 2]
+            : ['gateway CPU per MiB, ms', (t) => t.gatewayCpuMsPerMiB, 2],
           ['gateway major GCs per s', (t) => t.gatewayMajorGcPerS, 1],
           ['upstream connections per 100 uploads', (t) => t.upstreamConnectionsPer100, 1],
         ]),

@@ -49,6 +49,7 @@ const plan = smoke
         repetitions: reps ?? 1,
         warmupMs: 50,
         cases: [
+          { sizeMiB: 1 / 1024, concurrency: 1, minRequests: 2 },
           { sizeMiB: 1, concurrency: 1, minRequests: 2 },
           { sizeMiB: 1, concurrency: 16, minRequests: 16 },
           { sizeMiB: 8, concurrency: 1, minRequests: 1 },
@@ -65,6 +66,8 @@ const plan = smoke
         repetitions: reps ?? 5,
         warmupMs: 2000,
         cases: [
+          // What every upload costs whatever its size (see "Where the gateway time goes").
+          { sizeMiB: 1 / 1024, concurrency: 1, minRequests: 20 },
           { sizeMiB: 1, concurrency: 1, minRequests: 20 },
           { sizeMiB: 1, concurrency: 16, minRequests: 64 },
           { sizeMiB: 8, concurrency: 1, minRequests: 5 },

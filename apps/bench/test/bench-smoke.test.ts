@@ -83,16 +83,17 @@ describe('pnpm bench --smoke', () => {
     expect(figure?.byTarget.wire?.gatewayCpuMsPerRequest).toBeUndefined();
   });
 
-  it('measures submitCapsule at 1 and 8 MiB, concurrency 1 and 16', () => {
+  it('measures submitCapsule at 1 KiB, 1 and 8 MiB, concurrency 1 and 16', () => {
     const cases = results.submitCapsule?.cases ?? [];
     // Every case was warmed with its own workload first, and the report says so.
     expect(results.submitCapsule?.warmupMs).toBe(50);
     expect(report).toContain("runs that case's workload untimed for 0.1 s");
-    expect(cases.map((c) => `${c.sizeMiB}x${c.concurrency}`)).toEqual([
-      '1x1',
-      '1x16',
-      '8x1',
-      '8x16',
+    expect(cases.map((c) => `${c.sizeMiB * 1024} KiB x${c.concurrency}`)).toEqual([
+      '1 KiB x1',
+      '1024 KiB x1',
+      '1024 KiB x16',
+      '8192 KiB x1',
+      '8192 KiB x16',
     ]);
     for (const c of cases) {
       for (const name of TARGETS) {
@@ -103,6 +104,14 @@ describe('pnpm bench --smoke', () => {
         for (const r of t?.runs ?? []) {
           expect(r.capsuleBytes).toBe(r.requests * c.sizeMiB * 1024 * 1024);
           expect(r.mibPerS).toBeCloseTo(r.capsuleBytes / 1024 / 1024 / (r.elapsedMs / 1000), 6);
+          // Per upload and per MiB are the same CPU time, divided two ways.
+          if (name !== 'wire') {
+            expect(sane(r.gatewayCpuMsPerUpload ?? 0)).toBe(true);
+            expect((r.gatewayCpuMsPerUpload ?? 0) * (r.requests + r.warmupRequests)).toBeCloseTo(
+              ((r.gatewayCpuMsPerMiB ?? 0) * r.capsuleBytes) / 1024 / 1024,
+              6,
+            );
+          }
         }
         // Full GCs are counted in each gateway process (a number, zero or more), not for the wire.
         const gcPerS = t?.gatewayMajorGcPerS?.median;
@@ -156,6 +165,10 @@ describe('pnpm bench --smoke', () => {
       expect(report).toContain(heading);
     }
     expect(report).toContain(results.machine.node);
+    // The 1 KiB case is reported per upload, and the analysis reads its fixed cost from it.
+    expect(report).toContain('### 1 KiB capsules, concurrency 1');
+    expect(report).toContain('| gateway CPU per upload, ms |');
+    expect(report).toMatch(/1 KiB uploads in this run take [\d.]+ ms \(p50\) through ours/);
     expect(report).toContain('Reproduce:');
   });
 });

@@ -29,6 +29,8 @@ export interface SubmitCase {
         p99Ms: Summary;
         /** CPU the gateway process spent per MiB of capsule (absent for the wire). */
         gatewayCpuMsPerMiB?: Summary;
+        /** The same per upload: with tiny capsules, the cost every upload has whatever its size. */
+        gatewayCpuMsPerUpload?: Summary;
         /** Full GCs of the gateway process per second of the run. */
         gatewayMajorGcPerS?: Summary;
         /** Connections the upstream accepted per 100 uploads: near 0 while keep-alive holds. */
@@ -41,6 +43,7 @@ export interface SubmitCase {
 
 export interface SubmitRun extends UploadRunResult {
   gatewayCpuMsPerMiB?: number;
+  gatewayCpuMsPerUpload?: number;
   gatewayMajorGcPerS?: number;
   /** Connections the upstream accepted during the run, warm-up included. */
   upstreamConnections: number;
@@ -99,7 +102,10 @@ export async function measureSubmitCapsule(
           ...result,
           ...(cpuMs === undefined
             ? {}
-            : { gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB) }),
+            : {
+                gatewayCpuMsPerMiB: cpuMs / (result.capsuleBytes / MIB),
+                gatewayCpuMsPerUpload: cpuMs / (result.requests + result.warmupRequests),
+              }),
           ...(majorGcs === undefined ? {} : { gatewayMajorGcPerS: majorGcs / seconds }),
           upstreamConnections: after.connections - before.connections,
         };
@@ -112,7 +118,7 @@ export async function measureSubmitCapsule(
         }
         runs.get(target.name)?.push(run);
         log(
-          `  submitCapsule ${spec.sizeMiB} MiB × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB, ${run.gatewayMajorGcPerS?.toFixed(1)} major GCs/s`}, ${run.upstreamConnections} upstream connections`,
+          `  submitCapsule ${sizeLabel(spec.sizeMiB)} × ${spec.concurrency} ${target.name.padEnd(5)} rep ${rep + 1}: ${run.mibPerS.toFixed(1)} MiB/s, p50 ${run.latencyMs.p50.toFixed(1)} ms, p99 ${run.latencyMs.p99.toFixed(1)} ms (${run.requests} uploads)${run.gatewayCpuMsPerMiB === undefined ? '' : `, gateway CPU ${run.gatewayCpuMsPerMiB.toFixed(2)} ms/MiB, ${run.gatewayMajorGcPerS?.toFixed(1)} major GCs/s`}, ${run.upstreamConnections} upstream connections`,
         );
       }
     }
@@ -125,6 +131,10 @@ export async function measureSubmitCapsule(
         ...summarizeOptional(
           'gatewayCpuMsPerMiB',
           list.map((r) => r.gatewayCpuMsPerMiB),
+        ),
+        ...summarizeOptional(
+          'gatewayCpuMsPerUpload',
+          list.map((r) => r.gatewayCpuMsPerUpload),
         ),
         ...summarizeOptional(
           'gatewayMajorGcPerS',
@@ -144,4 +154,9 @@ export async function measureSubmitCapsule(
     warmupMs: options.warmupMs,
     cases,
   };
+}
+
+/** "1 KiB" or "8 MiB": the case sizes as people say them. */
+export function sizeLabel(sizeMiB: number): string {
+  return sizeMiB < 1 ? `${sizeMiB * 1024} KiB` : `${sizeMiB} MiB`;
 }
