@@ -172,38 +172,43 @@ describe('IdempotentRunner', () => {
 
 describe('IdempotentRunner lease renewal', () => {
   it('renews a short lease while work outlasts several TTLs: never taken over, no timer left', async () => {
-    const store = new CountingStore();
-    const lost: LeaseLost[] = [];
-    const runner = new IdempotentRunner({
-      store,
-      leaseMs: 60_000,
-      // Renewed every 400 ms: only an event-loop stall of over 800 ms could let it lapse (CI runs
-      // every package's tests at once on two cores; 300 ms of slack once was not enough).
-      renewedLeaseMs: 1200,
-      resultTtlMs: 60_000,
-      onLeaseLost: (event) => lost.push(event),
-    });
-    const { work, begun, finish } = controlledWork(fakeResult('t'));
-    const pending = runner.run('t', work, new AbortController().signal);
-    await begun;
-    expect(store.claims).toEqual([1200]);
-    // Another instance keeps trying for 3 TTLs: the lease is never free.
-    const seen = new Set<string>();
-    const until = Date.now() + 3 * 1200;
-    while (Date.now() < until) {
-      seen.add((await store.claim('t', 1200)).status);
-      await wait(100);
+    // On a clock that moves only when told: under CI load an event-loop stall of a whole lease
+    // once let a real-time version of this test lapse.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'Date'] });
+    try {
+      const store = new CountingStore({ now: () => Date.now() });
+      const lost: LeaseLost[] = [];
+      const runner = new IdempotentRunner({
+        store,
+        leaseMs: 60_000,
+        renewedLeaseMs: 1200,
+        resultTtlMs: 60_000,
+        onLeaseLost: (event) => lost.push(event),
+      });
+      const { work, begun, finish } = controlledWork(fakeResult('t'));
+      const pending = runner.run('t', work, new AbortController().signal);
+      await begun;
+      expect(store.claims).toEqual([1200]);
+      // Another instance tries every 100 ms for 3 TTLs: the lease is never free.
+      const seen = new Set<string>();
+      for (let elapsed = 0; elapsed < 3 * 1200; elapsed += 100) {
+        seen.add((await store.claim('t', 1200)).status);
+        await vi.advanceTimersByTimeAsync(100);
+      }
+      expect([...seen]).toEqual(['busy']);
+      // Renewed every third of the lease: 3600 ms / 400 ms.
+      expect(store.extends).toBe(9);
+      finish();
+      expect((await pending).folderId).toBe('f');
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(1300);
+      // Renewals stopped with the work, and the stored result outlives the lease.
+      expect(store.extends).toBe(9);
+      expect((await store.claim('t', 1200)).status).toBe('stored');
+      expect(lost).toEqual([]);
+    } finally {
+      vi.useRealTimers();
     }
-    expect([...seen]).toEqual(['busy']);
-    expect(store.extends).toBeGreaterThanOrEqual(6);
-    finish();
-    expect((await pending).folderId).toBe('f');
-    const renewals = store.extends;
-    await wait(1300);
-    // Renewals stopped with the work, and the stored result outlives the lease.
-    expect(store.extends).toBe(renewals);
-    expect((await store.claim('t', 1200)).status).toBe('stored');
-    expect(lost).toEqual([]);
   });
 
   it('stops renewing when the work fails or is aborted, and releases the lease', async () => {
@@ -336,36 +341,42 @@ describe('IdempotentRunner lease renewal', () => {
   });
 
   it('reports an unreachable store after a whole lease of failed renewals', async () => {
-    const store = new MemoryResultStore();
-    let failures = 0;
-    store.extend = async () => {
-      failures += 1;
-      throw new Error('store down');
-    };
-    const lost: LeaseLost[] = [];
-    const runner = new IdempotentRunner({
-      store,
-      leaseMs: 60_000,
-      renewedLeaseMs: 600,
-      resultTtlMs: 60_000,
-      onLeaseLost: (event) => lost.push(event),
-    });
-    const { work, begun, finish } = controlledWork(fakeResult('t'));
-    const pending = runner.run('t', work, new AbortController().signal);
-    await begun;
-    // Renewals fail from the first (every 200 ms); the lease is given up only after 600 ms.
-    await vi.waitFor(() => expect(failures).toBeGreaterThan(0));
-    expect(lost).toEqual([]);
-    await vi.waitFor(() =>
-      expect(lost).toMatchObject([{ transactionId: 't', reason: 'unreachable' }]),
-    );
-    expect(lost[0]?.error).toMatchObject({ message: 'store down' });
-    const attempts = failures;
-    await wait(500);
-    // Given up: no more renewals, and the work still ends with its result.
-    expect(failures).toBe(attempts);
-    finish();
-    expect((await pending).folderId).toBe('f');
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'Date'] });
+    try {
+      const store = new MemoryResultStore({ now: () => Date.now() });
+      let failures = 0;
+      store.extend = async () => {
+        failures += 1;
+        throw new Error('store down');
+      };
+      const lost: LeaseLost[] = [];
+      const runner = new IdempotentRunner({
+        store,
+        leaseMs: 60_000,
+        renewedLeaseMs: 600,
+        resultTtlMs: 60_000,
+        onLeaseLost: (event) => lost.push(event),
+      });
+      const { work, begun, finish } = controlledWork(fakeResult('t'));
+      const pending = runner.run('t', work, new AbortController().signal);
+      await begun;
+      // Renewals fail from the first (every 200 ms): ridden out while the lease may still hold...
+      await vi.advanceTimersByTimeAsync(400);
+      expect(failures).toBe(2);
+      expect(lost).toEqual([]);
+      // ...and given up at the failure that finds a whole lease (600 ms) without a renewal.
+      await vi.advanceTimersByTimeAsync(200);
+      expect(failures).toBe(3);
+      expect(lost).toMatchObject([{ transactionId: 't', reason: 'unreachable' }]);
+      expect(lost[0]?.error).toMatchObject({ message: 'store down' });
+      await vi.advanceTimersByTimeAsync(1000);
+      // Given up: no more renewals, and the work still ends with its result.
+      expect(failures).toBe(3);
+      finish();
+      expect((await pending).folderId).toBe('f');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
