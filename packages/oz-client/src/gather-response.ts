@@ -23,8 +23,8 @@ const UTF8 = new TextDecoder();
  * Oz answers are JSON documents of a few KiB. `Pool.request` wraps each in a Readable stream and
  * wires an AbortSignal into the request: `sessionToken()` against a loopback server cost 62–64 µs
  * of CPU per call that way (client and server in one process, medians of two runs of 6 × 20,000
- * calls), 50–52 µs gathered here. Aborts come from the call's deadline (its timer or the caller's signal)
- * through `CallDeadline.onAbort`, with no signal in between.
+ * calls), 50–52 µs gathered here. Aborts come from the call's deadline (its timer or the
+ * caller's signal) through `CallDeadline.onAbort`, with no signal in between.
  *
  * Settles exactly once: with the response once it ended, or with the error that ended it. A 2xx
  * body over `okBytes` fails with `UND_ERR_RES_EXCEEDED_MAX_SIZE`; any other body is cut at
