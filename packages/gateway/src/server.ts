@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GatewayConfig } from './config.js';
 import { createOzLivenessGateway, type OzLivenessGateway } from './create-gateway.js';
+import { answerParserErrors } from './http/linger.js';
 
 export interface GatewayServerOptions extends GatewayConfig {
   /** Default 0: a random free port. */
@@ -37,6 +38,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   // Uploads of a few MB on slow links must not be cut by Node's defaults, nor hang forever.
   server.requestTimeout = Math.max(120_000, gateway.config.ozTimeoutMs * 2);
   server.headersTimeout = 30_000;
+  answerParserErrors(server);
 
   let inFlight = 0;
   let idle: (() => void) | undefined;

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { ErrorCode, httpErrorBody } from '../errors.js';
+import { discardRequestBody } from '../http/linger.js';
 
 export interface UploadMiddlewareOptions {
   capsuleMaxBytes: number;
@@ -22,6 +23,20 @@ function onlyForMultipart(handler: RequestHandler): RequestHandler {
   };
 }
 
+/**
+ * Answers a multipart request before its body was read. The unread body is read and thrown away
+ * (bounded) so that the answer reaches a client that is still sending it.
+ */
+function refuseUnread(
+  req: Request,
+  res: Response,
+  status: number,
+  body: ReturnType<typeof httpErrorBody>,
+): void {
+  res.status(status).json(body);
+  discardRequestBody(req);
+}
+
 /** Multipart framing around the file: two small fields, boundaries and part headers. */
 const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
 
@@ -29,8 +44,8 @@ const MULTIPART_OVERHEAD_BYTES = 16 * 1024;
  * The multipart stack for `submitCapsule`, in order:
  * 1. CSRF: a multipart POST is a "simple" request a foreign page can send, so it must carry
  *    `Apollo-Require-Preflight` (or `X-Apollo-Operation-Name`) before a byte of it is parsed.
- * 2. A declared `Content-Length` that cannot fit is refused at once (413), unread, and so is a
- *    multipart type without a boundary (400), which busboy cannot parse.
+ * 2. A declared `Content-Length` that cannot fit is refused at once (413), and so is a multipart
+ *    type without a boundary (400), which busboy cannot parse.
  * 3. graphql-upload: one file, at most `capsuleMaxBytes`, spooled to a temp file.
  */
 export function createUploadMiddleware(options: UploadMiddlewareOptions): RequestHandler[] {
@@ -41,45 +56,45 @@ export function createUploadMiddleware(options: UploadMiddlewareOptions): Reques
     if (!req.is('multipart/form-data')) return next();
     const preflight = req.get('apollo-require-preflight') || req.get('x-apollo-operation-name');
     if (preflight) return next();
-    res
-      .status(400)
-      .set('connection', 'close')
-      .json(
-        httpErrorBody(
-          ErrorCode.BAD_USER_INPUT,
-          'Multipart requests must carry the header Apollo-Require-Preflight: true (CSRF prevention).',
-        ),
-      );
+    refuseUnread(
+      req,
+      res,
+      400,
+      httpErrorBody(
+        ErrorCode.BAD_USER_INPUT,
+        'Multipart requests must carry the header Apollo-Require-Preflight: true (CSRF prevention).',
+      ),
+    );
   };
 
   const refuseOversized = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();
     const declared = Number(req.get('content-length'));
     if (!Number.isFinite(declared) || declared <= maxBodyBytes) return next();
-    res
-      .status(413)
-      .set('connection', 'close')
-      .json(
-        httpErrorBody(
-          ErrorCode.CAPSULE_TOO_LARGE,
-          `The capsule is larger than the ${options.capsuleMaxBytes} bytes this gateway accepts.`,
-          { maxBytes: options.capsuleMaxBytes },
-        ),
-      );
+    refuseUnread(
+      req,
+      res,
+      413,
+      httpErrorBody(
+        ErrorCode.CAPSULE_TOO_LARGE,
+        `The capsule is larger than the ${options.capsuleMaxBytes} bytes this gateway accepts.`,
+        { maxBytes: options.capsuleMaxBytes },
+      ),
+    );
   };
 
   const requireBoundary = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('multipart/form-data')) return next();
     if (/;\s*boundary=("[^"]+"|[^\s;"]+)/i.test(req.get('content-type') ?? '')) return next();
-    res
-      .status(400)
-      .set('connection', 'close')
-      .json(
-        httpErrorBody(
-          ErrorCode.BAD_USER_INPUT,
-          'Multipart requests need a boundary: Content-Type: multipart/form-data; boundary=…',
-        ),
-      );
+    refuseUnread(
+      req,
+      res,
+      400,
+      httpErrorBody(
+        ErrorCode.BAD_USER_INPUT,
+        'Multipart requests need a boundary: Content-Type: multipart/form-data; boundary=…',
+      ),
+    );
   };
 
   return [
