@@ -1,10 +1,7 @@
-import { startGatewayServer, tuneHeapForUploads } from '@oz-liveness/gateway';
 import { EnvConfigError, readEnv } from './env.js';
 
 /** Reads env, listens, and drains in-flight submissions on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
-  // This process takes uploads: keep V8 out of its full-GC loop under buffer churn.
-  tuneHeapForUploads();
   let env: ReturnType<typeof readEnv>;
   try {
     env = readEnv(process.env);
@@ -15,6 +12,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Loaded once the environment is known good: a bad one is refused at once, without first
+  // loading Apollo, Express and the rest (most of a second here, far more on a busy machine).
+  const { startGatewayServer, tuneHeapForUploads } = await import('@oz-liveness/gateway');
+  // This process takes uploads: keep V8 out of its full-GC loop under buffer churn.
+  tuneHeapForUploads();
 
   const running = await startGatewayServer({ ...env.options, logLevel: env.logLevel });
   const logger = running.gateway.logger;

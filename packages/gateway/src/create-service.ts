@@ -77,6 +77,7 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
     metrics,
     logger,
   });
+  metrics.countRunningSubmissions(() => service.activeSubmissions);
   return {
     service,
     uploadMiddleware: createUploadMiddleware({

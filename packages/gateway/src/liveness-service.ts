@@ -11,7 +11,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { describeOzError, isAbort, mapOzError } from './oz-errors.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { ResultStore } from './store/result-store.js';
-import { ClientGoneError, receiveCapsule } from './upload/receive-capsule.js';
+import { ClientGoneError, type ReceivedCapsule, receiveCapsule } from './upload/receive-capsule.js';
 
 /** What the resolvers find under `context.ozLiveness`. */
 export interface OzLivenessRequestContext {
@@ -172,6 +172,19 @@ export class OzLivenessService {
     // Nothing goes upstream until this request's own capsule has fully arrived within the limit.
     const capsule = await receiveCapsule(upload, this.#config.capsuleMaxBytes);
     ctx.log.debug({ transactionId, bytes: capsule.byteLength }, 'capsule received');
+    try {
+      return await this.#forward(capsule, transactionId, ctx, contextValue);
+    } finally {
+      await capsule.discard();
+    }
+  }
+
+  async #forward(
+    capsule: ReceivedCapsule,
+    transactionId: string,
+    ctx: OzLivenessRequestContext,
+    contextValue: unknown,
+  ): Promise<LivenessResult> {
     return this.#runner.run(
       transactionId,
       async (signal) => {

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { OzOperation } from '@oz-liveness/oz-client';
 import type { OperationDefinitionNode } from 'graphql';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode } from './errors.js';
 
 export interface UpstreamCallEvent {
@@ -74,6 +74,17 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  #runningSubmissions: () => number = () => 0;
+
+  readonly #submissionsInFlight: Gauge = new Gauge({
+    name: 'oz_liveness_submissions_in_flight',
+    help: 'submitCapsule calls running in this instance now: what a SIGTERM drain waits for.',
+    registers: [this.registry],
+    collect: () => {
+      this.#submissionsInFlight.set(this.#runningSubmissions());
+    },
+  });
+
   constructor(options: { processMetrics: boolean }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -93,6 +104,11 @@ export class GatewayMetrics {
   readonly onUpstreamConnect = (): void => {
     this.#upstreamConnections.inc();
   };
+
+  /** Where `oz_liveness_submissions_in_flight` reads its value at each scrape. */
+  countRunningSubmissions(count: () => number): void {
+    this.#runningSubmissions = count;
+  }
 
   capsuleForwarded(bytes: number): void {
     this.#capsuleBytes.observe(bytes);

@@ -67,8 +67,8 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
 }
 
 /**
- * Logs connection loss once per outage and recovery once (ioredis emits an error per reconnect
- * attempt). Never logs the URL: it may carry a password.
+ * Logs the first connection, then connection loss once per outage and recovery once (ioredis
+ * emits an error per reconnect attempt). Never logs the URL: it may carry a password.
  */
 function watchConnection(redis: Redis, logger: Logger): void {
   let down = false;
@@ -76,6 +76,9 @@ function watchConnection(redis: Redis, logger: Logger): void {
     if (down) return;
     down = true;
     logger.warn({ err: { name: error.name, code: error.code } }, 'redis connection lost');
+  });
+  redis.once('ready', () => {
+    if (!down) logger.info('redis connection ready');
   });
   redis.on('ready', () => {
     if (!down) return;

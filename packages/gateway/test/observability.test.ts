@@ -1,6 +1,6 @@
 import { startSandbox } from '@oz-liveness/sandbox';
 import { fetch } from 'undici';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   capture,
   postJson,
@@ -73,6 +73,27 @@ describe('observability', () => {
     expect(text).toMatch(new RegExp(`oz_liveness_capsule_bytes_sum ${capsule.byteLength}`));
     expect(text).toMatch(/oz_liveness_decisions_total\{decision="ACCEPT"\} 1/);
     stack.recorder.record(text);
+  });
+
+  it('/metrics counts the submissions running now (oz_liveness_submissions_in_flight)', async () => {
+    const inFlight = async () =>
+      Number(
+        /^oz_liveness_submissions_in_flight (\d+)$/m.exec(
+          await (await fetch(`${stack.gateway.url}/metrics`)).text(),
+        )?.[1],
+      );
+    expect(await inFlight()).toBe(0);
+    const { capsule, transactionId } = await capture(stack);
+    // Oz takes 2 s to answer: time for several looks while the submission runs.
+    await stack.sandbox.control.injectFault({
+      kind: 'latency',
+      ms: 2_000,
+      path: '/api/instant/folders/',
+    });
+    const pending = submitCapsule(stack, capsule, transactionId);
+    await vi.waitFor(async () => expect(await inFlight()).toBe(1), { timeout: 10_000 });
+    expect((await pending).body.data?.submitCapsule).toMatchObject({ decision: 'ACCEPT' });
+    expect(await inFlight()).toBe(0);
   });
 
   it('a request id is echoed (or minted) and tags every log line of the request', async () => {

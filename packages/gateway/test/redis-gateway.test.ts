@@ -192,6 +192,7 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       });
       expect(await capsulePosts(g)).toHaveLength(1);
       const log = g.logLines.join('\n');
+      expect(log).toContain('redis connection ready');
       expect(log).toContain('redis connection lost');
       expect(log).toContain('redis connection restored');
     } finally {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { killOnExit } from './test-processes.js';
 
 /**
  * A throwaway real `redis-server` on a free loopback port (no persistence, killed by `stop()`), for
@@ -83,10 +84,12 @@ export async function startTestRedis(): Promise<TestRedis> {
 }
 
 async function spawnRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.env.REDIS_SERVER_PATH ?? 'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+  const child = killOnExit(
+    spawn(
+      process.env.REDIS_SERVER_PATH ?? 'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    ),
   );
   try {
     await ready(child);

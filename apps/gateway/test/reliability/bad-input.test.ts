@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import { randomBytes, SUBMIT_MUTATION } from './support/graphql-client.js';
 import {
   BOUNDARY,

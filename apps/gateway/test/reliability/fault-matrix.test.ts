@@ -3,7 +3,7 @@ import type { Fault, RunningSandbox } from '@oz-liveness/sandbox';
 import { freePort } from '@oz-liveness/sandbox/test-redis';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type FdSample, type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type FdSample, type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import {
   type Answer,
   containerFor,
@@ -143,7 +143,12 @@ describe('fault matrix against a gateway process (sandbox fault injection, Redis
       gatewayEnv(sandbox, inject('redisUrl'), { OZ_TIMEOUT_MS: String(OZ_TIMEOUT_MS) }),
       { probe: true },
     );
-    await sleep(300); // the Redis connection is made right after start
+    // Idle includes the Redis connection, made right after start.
+    await gateway.line(
+      (line) => line.includes('"msg":"redis connection ready"'),
+      'redis connection',
+      15_000,
+    );
     idle = await gateway.fds();
     agent = new Agent();
   });

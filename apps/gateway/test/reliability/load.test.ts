@@ -5,7 +5,7 @@ import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import {
   containerFor,
   type LivenessResult,

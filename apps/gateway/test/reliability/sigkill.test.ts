@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import { containerFor, sessionToken, submitCapsule } from './support/graphql-client.js';
 import { capsulePosts, gatewayEnv, startReliabilitySandbox } from './support/stack.js';
 

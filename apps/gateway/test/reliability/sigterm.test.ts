@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Exit, type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type Exit, type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import {
   type Answer,
   containerFor,
@@ -19,7 +19,18 @@ const TRANSACTIONS = CLIENTS * PER_CLIENT;
 const CAPSULE_BYTES = 256 * 1024;
 /** Every upstream POST takes this long, so a good number are in flight at SIGTERM. */
 const OZ_LATENCY_MS = 600;
-const SIGTERM_AFTER_MS = 1_500;
+/** SIGTERM goes to A once this many submissions run inside it (its own gauge says so). */
+const IN_FLIGHT_AT_SIGTERM = 3;
+
+/** Polls `gateway`'s /metrics until at least `count` submissions are running inside it. */
+async function submissionsRunning(gateway: GatewayProcess, count: number): Promise<void> {
+  for (;;) {
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const running = Number(/^oz_liveness_submissions_in_flight (\d+)$/m.exec(metrics)?.[1]);
+    if (running >= count) return;
+    await sleep(20);
+  }
+}
 
 type Instance = 'A' | 'B';
 
@@ -121,7 +132,8 @@ describe('SIGTERM one of two gateway processes mid-load', () => {
     };
 
     const load = Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-    await sleep(SIGTERM_AFTER_MS);
+    // Not a fixed delay: on a busy machine the first uploads may not have reached A by then.
+    await submissionsRunning(gateways.A, IN_FLIGHT_AT_SIGTERM);
     sigtermAt = performance.now() - t0;
     const exitOfA: Promise<Exit> = gateways.A.terminate();
     const inFlightAtSigterm = inFlightOnA.size;

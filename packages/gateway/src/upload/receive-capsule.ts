@@ -10,6 +10,11 @@ export interface ReceivedCapsule {
   byteLength: number;
   /** A fresh stream of the bytes each call (the temp file is re-read, never held in memory). */
   open: () => Readable;
+  /**
+   * Removes the temp file now, ending any read of it. graphql-upload would remove it only once
+   * the response has closed; done before answering, no answer ever leaves a spool behind.
+   */
+  discard: () => Promise<void>;
 }
 
 /** The client went away while its upload was still arriving. */
@@ -55,20 +60,36 @@ export async function receiveCapsule(
     throw uploadError(error, maxBytes);
   }
 
+  const capacitor = capacitorOf(file);
+  const discard = () => removeSpool(capacitor);
   let byteLength: number;
   try {
-    const capacitor = capacitorOf(file);
     byteLength = capacitor ? await spooledSize(capacitor) : await countedSize(file, maxBytes);
   } catch (error) {
+    await discard();
     throw uploadError(error, maxBytes);
   }
 
-  if (byteLength > maxBytes) throw capsuleTooLarge(maxBytes);
-  if (byteLength === 0) throw badUserInput('The capsule is empty.');
+  if (byteLength > maxBytes || byteLength === 0) {
+    await discard();
+    throw byteLength === 0 ? badUserInput('The capsule is empty.') : capsuleTooLarge(maxBytes);
+  }
   return {
     byteLength,
     open: () => readExactly(file.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), byteLength),
+    discard,
   };
+}
+
+/** Destroys the capacitor (its reads too) and waits until its file is closed and unlinked. */
+async function removeSpool(capacitor: Capacitor | undefined): Promise<void> {
+  if (!capacitor || capacitor.closed) return;
+  await new Promise<void>((resolve) => {
+    capacitor.once('close', () => resolve());
+    // An unlink that failed is only logged by the OS's tmp cleaner; nothing to tell the client.
+    capacitor.once('error', () => {});
+    capacitor.destroy();
+  });
 }
 
 function capacitorOf(file: FileUpload): Capacitor | undefined {

@@ -3,8 +3,9 @@ import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXIT_WITH_PARENT, killOnExit } from '@oz-liveness/sandbox/test-processes';
 
-const MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const PROBE = new URL('./memory-probe.mjs', import.meta.url).href;
 
 export interface MemorySample {
@@ -36,6 +37,11 @@ export interface GatewayProcess {
   tmpDir: string;
   /** Every stdout/stderr line so far (pino JSON, plus the probe's lines). */
   lines: string[];
+  /**
+   * The first line so far, or from now on, that `match`es; rejects if the process exits first
+   * or after `timeoutMs` (a deadline sized to the work awaited, not a pause).
+   */
+  line(match: (line: string) => boolean, what: string, timeoutMs: number): Promise<string>;
   exited: Promise<Exit>;
   /** Forces two GCs in the child, then reads its memory (needs `probe: true`). */
   memory(): Promise<MemorySample>;
@@ -51,6 +57,8 @@ export interface GatewayProcess {
 export interface SpawnOptions {
   /** Start with `--expose-gc` and the memory probe. */
   probe?: boolean;
+  /** How long the start may take, to its "gateway listening" line. Default 15000 ms. */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -61,19 +69,22 @@ export async function spawnGateway(
   env: Record<string, string>,
   options: SpawnOptions = {},
 ): Promise<GatewayProcess> {
-  const tmpDir = await mkdtemp(join(tmpdir(), 'oz-reliability-'));
-  const args = options.probe ? ['--expose-gc', '--import', PROBE, MAIN] : [MAIN];
-  const child = spawn(process.execPath, args, {
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      TMPDIR: tmpDir,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const tmpDir = await mkdtemp(join(tmpdir(), 'oz-gateway-'));
+  const preloads = ['--import', EXIT_WITH_PARENT];
+  if (options.probe) preloads.push('--expose-gc', '--import', PROBE);
+  const child = killOnExit(
+    spawn(process.execPath, [...preloads, MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        TMPDIR: tmpDir,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const lines: string[] = [];
   const listeners = new Set<(line: string) => void>();
   const collect = (stream: NodeJS.ReadableStream | null) => {
@@ -114,11 +125,25 @@ export async function spawnGateway(
       });
     });
 
-  const listening = await nextLine(
-    (line) => line.includes('gateway listening'),
-    'listening',
-    15_000,
-  );
+  const dispose = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    await rm(tmpDir, { recursive: true, force: true });
+  };
+  let listening: string;
+  try {
+    listening = await nextLine(
+      (line) => line.includes('gateway listening'),
+      'listening',
+      options.startTimeoutMs ?? 15_000,
+    );
+  } catch (error) {
+    // Nobody gets a handle on a gateway that did not start: stop it here.
+    await dispose();
+    throw error;
+  }
   const url = (JSON.parse(listening) as { url: string }).url;
   const pid = child.pid as number;
 
@@ -129,6 +154,7 @@ export async function spawnGateway(
     graphqlUrl: `${url}/graphql`,
     tmpDir,
     lines,
+    line: async (match, what, timeoutMs) => lines.find(match) ?? nextLine(match, what, timeoutMs),
     exited,
     async memory() {
       const line = nextLine((l) => l.includes('"memoryProbe"'), 'memory probe', 5_000);
@@ -156,12 +182,6 @@ export async function spawnGateway(
       child.kill('SIGTERM');
       return exited;
     },
-    async dispose() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exited;
-      }
-      await rm(tmpDir, { recursive: true, force: true });
-    },
+    dispose,
   };
 }
