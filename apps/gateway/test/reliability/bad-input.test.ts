@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import { randomBytes, SUBMIT_MUTATION } from './support/graphql-client.js';
@@ -11,6 +10,7 @@ import {
   type RawResponse,
   rawHttp,
 } from './support/raw-http.js';
+import type { SandboxProcess } from './support/sandbox-process.js';
 import { gatewayEnv, ozCalls, startReliabilitySandbox } from './support/stack.js';
 
 /** Small, so "over the limit" costs 64 KiB rather than 10 MiB. */
@@ -543,7 +543,7 @@ function codeOf(response: RawResponse): string | undefined {
 }
 
 describe('bad-input corpus against a production gateway process', () => {
-  let sandbox: RunningSandbox;
+  let sandbox: SandboxProcess;
   let gateway: GatewayProcess;
   const seen: Array<{ name: string; status: number; code: string | undefined }> = [];
 

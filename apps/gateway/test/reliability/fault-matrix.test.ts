@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Fault, RunningSandbox } from '@oz-liveness/sandbox';
+import type { Fault } from '@oz-liveness/sandbox';
 import { freePort } from '@oz-liveness/sandbox/test-redis';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +12,7 @@ import {
   sessionToken,
   submitCapsule,
 } from './support/graphql-client.js';
+import type { SandboxProcess } from './support/sandbox-process.js';
 import {
   capsulePosts,
   gatewayEnv,
@@ -120,7 +121,7 @@ function expectOutcome(answer: Answer<LivenessResult>, expected: Expectation, la
 }
 
 describe('fault matrix against a gateway process (sandbox fault injection, Redis store)', () => {
-  let sandbox: RunningSandbox;
+  let sandbox: SandboxProcess;
   let gateway: GatewayProcess;
   const extraProcesses: GatewayProcess[] = [];
   const sessionTokens = new Set<string>();

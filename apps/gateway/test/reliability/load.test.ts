@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyReceipt } from '@oz-liveness/gateway/receipt';
-import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Redis } from 'ioredis';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +12,7 @@ import {
   sessionToken,
   submitCapsule,
 } from './support/graphql-client.js';
+import type { SandboxProcess } from './support/sandbox-process.js';
 import {
   capsulePosts,
   gatewayEnv,
@@ -43,7 +43,7 @@ const percentile = (values: number[], p: number) => {
 };
 
 describe('load: 500 × 1 MiB from 50 clients over two gateway processes sharing Redis', () => {
-  let sandbox: RunningSandbox;
+  let sandbox: SandboxProcess;
   let redis: Redis;
   const gateways: Record<'A' | 'B', GatewayProcess> = {} as Record<'A' | 'B', GatewayProcess>;
 
@@ -72,36 +72,54 @@ describe('load: 500 × 1 MiB from 50 clients over two gateway processes sharing 
       const other = primary === 'A' ? 'B' : 'A';
       const retrying = index < RETRYING_CLIENTS;
       for (let n = 0; n < PER_CLIENT; n += 1) {
-        const startedAt = performance.now();
-        const token = await sessionToken(gateways[primary].graphqlUrl, agent);
-        const capsule = await containerFor(token, { size: CAPSULE_BYTES, clip });
-        const send = (instance: 'A' | 'B') =>
-          submitCapsule(gateways[instance].graphqlUrl, capsule, token.transactionId, {
-            dispatcher: agent,
-          });
-        // Half the retries race the first attempt (a client that gave up on it), half follow it.
-        const concurrent = retrying && n % 2 === 0;
-        const first = send(primary);
-        const racing = concurrent
-          ? sleep(Math.floor(Math.random() * 50)).then(() => send(other))
-          : undefined;
-        const firstAnswer = await first;
-        const retryAnswer = retrying ? await (racing ?? send(other)) : undefined;
-        const ms = performance.now() - startedAt;
-        if (!firstAnswer.data || (retryAnswer && !retryAnswer.data)) {
-          failures.push(`${token.transactionId}: ${firstAnswer.text} / ${retryAnswer?.text}`);
-          continue;
+        try {
+          await transaction(index, n, primary, other, retrying);
+        } catch (error) {
+          // Recorded, not thrown: every client runs to its end, none is left running unobserved.
+          failures.push(`client ${index}: ${String(error)}`);
         }
-        transactions.push({
-          client: index,
-          transactionId: token.transactionId,
-          sha256: createHash('sha256').update(capsule).digest('hex'),
-          primary,
-          first: firstAnswer.data,
-          ...(retryAnswer?.data ? { retry: { result: retryAnswer.data, concurrent } } : {}),
-          ms,
-        });
       }
+    };
+
+    const transaction = async (
+      index: number,
+      n: number,
+      primary: 'A' | 'B',
+      other: 'A' | 'B',
+      retrying: boolean,
+    ) => {
+      const startedAt = performance.now();
+      const token = await sessionToken(gateways[primary].graphqlUrl, agent);
+      const capsule = await containerFor(token, { size: CAPSULE_BYTES, clip });
+      const send = (instance: 'A' | 'B') =>
+        submitCapsule(gateways[instance].graphqlUrl, capsule, token.transactionId, {
+          dispatcher: agent,
+        });
+      // Half the retries race the first attempt (a client that gave up on it), half follow it.
+      const concurrent = retrying && n % 2 === 0;
+      const first = send(primary);
+      const racing = concurrent
+        ? sleep(Math.floor(Math.random() * 50)).then(() => send(other))
+        : undefined;
+      // Awaited below in any case; observed now so a failing first attempt leaves no
+      // rejection unhandled.
+      racing?.catch(() => {});
+      const firstAnswer = await first;
+      const retryAnswer = retrying ? await (racing ?? send(other)) : undefined;
+      const ms = performance.now() - startedAt;
+      if (!firstAnswer.data || (retryAnswer && !retryAnswer.data)) {
+        failures.push(`${token.transactionId}: ${firstAnswer.text} / ${retryAnswer?.text}`);
+        return;
+      }
+      transactions.push({
+        client: index,
+        transactionId: token.transactionId,
+        sha256: createHash('sha256').update(capsule).digest('hex'),
+        primary,
+        first: firstAnswer.data,
+        ...(retryAnswer?.data ? { retry: { result: retryAnswer.data, concurrent } } : {}),
+        ms,
+      });
     };
 
     const startedAt = performance.now();

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import { containerFor, sessionToken, submitCapsule } from './support/graphql-client.js';
+import type { SandboxProcess } from './support/sandbox-process.js';
 import { capsulePosts, gatewayEnv, startReliabilitySandbox } from './support/stack.js';
 
 const CAPSULE_BYTES = 256 * 1024;
@@ -15,7 +15,7 @@ const OLD_LEASE_MS = 125_000;
 const STUCK_POST_MS = 90_000;
 
 describe('SIGKILL the instance holding a submission', () => {
-  let sandbox: RunningSandbox;
+  let sandbox: SandboxProcess;
   let redis: Redis;
   const gateways = {} as Record<'A' | 'B', GatewayProcess>;
 

@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunningSandbox } from '@oz-liveness/sandbox';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Exit, type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
@@ -11,6 +10,7 @@ import {
   sessionToken,
   submitCapsule,
 } from './support/graphql-client.js';
+import type { SandboxProcess } from './support/sandbox-process.js';
 import { capsulePosts, gatewayEnv, startReliabilitySandbox } from './support/stack.js';
 
 const CLIENTS = 20;
@@ -50,7 +50,7 @@ interface Outcome {
 }
 
 describe('SIGTERM one of two gateway processes mid-load', () => {
-  let sandbox: RunningSandbox;
+  let sandbox: SandboxProcess;
   const gateways = {} as Record<Instance, GatewayProcess>;
 
   beforeAll(async () => {

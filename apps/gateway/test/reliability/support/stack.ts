@@ -1,20 +1,22 @@
-import { type ReceivedRequest, type RunningSandbox, startSandbox } from '@oz-liveness/sandbox';
+import type { ReceivedRequest } from '@oz-liveness/sandbox';
+import { type SandboxProcess, spawnSandbox } from './sandbox-process.js';
 
 export const OZ_LOGIN = 'reliability@example.com';
 export const OZ_PASSWORD = 'reliability-suite-password';
 export const RECEIPT_SECRET = 'reliability-suite-receipt-secret-32-bytes+';
 
-/** The sandbox every reliability file talks to, with the suite's own Oz login. */
-export function startReliabilitySandbox(maxBodyBytes?: number): Promise<RunningSandbox> {
-  return startSandbox({
-    credentials: { email: OZ_LOGIN, password: OZ_PASSWORD },
-    ...(maxBodyBytes ? { maxBodyBytes } : {}),
+/** The sandbox every reliability file talks to (its own process), with the suite's Oz login. */
+export function startReliabilitySandbox(maxBodyBytes?: number): Promise<SandboxProcess> {
+  return spawnSandbox({
+    SANDBOX_EMAIL: OZ_LOGIN,
+    SANDBOX_PASSWORD: OZ_PASSWORD,
+    ...(maxBodyBytes ? { SANDBOX_MAX_BODY_BYTES: String(maxBodyBytes) } : {}),
   });
 }
 
 /** Env of a gateway process logging in to `sandbox` and sharing state through `redisUrl`. */
 export function gatewayEnv(
-  sandbox: RunningSandbox,
+  sandbox: SandboxProcess,
   redisUrl: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
