@@ -21,7 +21,8 @@ export function ozTestEnvironment() {
 
     async serverStart({ config }) {
       origin = `${config.protocol ?? 'http:'}//${config.hostname}:${config.port}`;
-      const sandbox = await startSandbox();
+      // Short clips: these tests need a capture to happen, not a long one.
+      const sandbox = await startSandbox({ clipDurationMs: 300 });
       const common = {
         ozApiUrl: sandbox.url,
         auth: { kind: 'login', ...credentials },

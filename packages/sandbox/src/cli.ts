@@ -6,7 +6,7 @@ import { startSandbox } from './server.js';
  * `oz-sandbox`: runs the sandbox until SIGINT/SIGTERM.
  * Env: PORT (4010), HOST (127.0.0.1), SANDBOX_EMAIL, SANDBOX_PASSWORD, SANDBOX_REQUIRE_AUTH
  * (true), SANDBOX_MAX_BODY_BYTES, SANDBOX_SESSION_TOKEN_TTL_S, SANDBOX_ACCESS_TOKEN_TTL_S,
- * SANDBOX_LOG_REQUESTS (true).
+ * SANDBOX_LOG_REQUESTS (true), SANDBOX_CLIP_MS (1500).
  */
 
 function fail(message: string): never {
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       sessionTokenTtlS: numberEnv('SANDBOX_SESSION_TOKEN_TTL_S'),
       accessTokenTtlS: numberEnv('SANDBOX_ACCESS_TOKEN_TTL_S'),
       logRequests: booleanEnv('SANDBOX_LOG_REQUESTS', true),
+      clipDurationMs: numberEnv('SANDBOX_CLIP_MS', true),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

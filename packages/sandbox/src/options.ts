@@ -23,6 +23,11 @@ export interface SandboxOptions {
   maxBodyBytes?: number;
   /** Print one line per request (method, path, status, duration; never headers or bodies). */
   logRequests?: boolean;
+  /**
+   * How long the Web Plugin stand-in records, ms. Default 1500. Tests that only need a capture to
+   * happen set it lower: every capture waits for the whole clip.
+   */
+  clipDurationMs?: number;
 }
 
 export type ResolvedOptions = Required<SandboxOptions>;
@@ -58,5 +63,6 @@ export function resolveOptions(options: SandboxOptions = {}): ResolvedOptions {
     sessionTokenTtlS: positive('sessionTokenTtlS', options.sessionTokenTtlS, 900),
     maxBodyBytes: Math.floor(positive('maxBodyBytes', options.maxBodyBytes, 10 * 1024 * 1024)),
     logRequests: options.logRequests ?? false,
+    clipDurationMs: Math.round(positive('clipDurationMs', options.clipDurationMs, 1500)),
   };
 }

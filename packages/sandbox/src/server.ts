@@ -45,7 +45,7 @@ async function route(
   const method = req.method ?? 'GET';
   if (path === PLUGIN_PATH) {
     return method === 'GET' || method === 'HEAD'
-      ? pluginScript()
+      ? pluginScript({ clipDurationMs: state.options.clipDurationMs })
       : methodNotAllowed(method, ['GET', 'HEAD']);
   }
   if (!path.startsWith('/api/')) return notFound(path);

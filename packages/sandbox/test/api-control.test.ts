@@ -177,7 +177,12 @@ describe('request log and control API', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/javascript/);
       expect(res.headers['cache-control']).toBe('no-cache');
-      expect(res.body.equals(readFileSync(PLUGIN_BUNDLE_PATH))).toBe(true);
+      // The bundle, after one statement with the sandbox's settings for it.
+      const settings = 'self.OzSandboxConfig={"clipDurationMs":1500};\n';
+      expect(res.body.subarray(0, settings.length).toString()).toBe(settings);
+      expect(res.body.subarray(settings.length).equals(readFileSync(PLUGIN_BUNDLE_PATH))).toBe(
+        true,
+      );
     } else {
       expect(res.status).toBe(404);
       expect(res.json().error_message).toMatch(/not built/);
@@ -185,7 +190,7 @@ describe('request log and control API', () => {
   });
 
   it('explains how to build the plugin when its bundle is missing', async () => {
-    const res = await pluginScript('/nonexistent/plugin_liveness.js');
+    const res = await pluginScript({ clipDurationMs: 1500 }, '/nonexistent/plugin_liveness.js');
     expect(res.status).toBe(404);
     expect(JSON.parse(res.body.toString()).error_message).toContain(
       'pnpm --filter @oz-liveness/sandbox build',
@@ -196,6 +201,7 @@ describe('request log and control API', () => {
 describe('startSandbox', () => {
   it('validates its options', async () => {
     await expect(startSandbox({ maxBodyBytes: 0 })).rejects.toThrow(/maxBodyBytes/);
+    await expect(startSandbox({ clipDurationMs: -1 })).rejects.toThrow(/clipDurationMs/);
     await expect(startSandbox({ port: 70000 })).rejects.toThrow(/port/);
     await expect(startSandbox({ credentials: { email: '', password: 'x' } })).rejects.toThrow(
       /credentials/,

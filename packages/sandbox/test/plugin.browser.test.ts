@@ -235,7 +235,7 @@ async function capsuleBytes(page: Page): Promise<Uint8Array> {
 }
 
 // Concurrent: each test has its own browser context and session token; recording is wall-clock bound.
-describe.concurrent('OzLiveness stand-in: capture to folder', { timeout: 30_000 }, () => {
+describe('OzLiveness stand-in: capture to folder', { timeout: 30_000 }, () => {
   it('genuine: hands over an octet-stream container that the sandbox accepts as SUCCESS', async () => {
     const page = await pluginPage();
     const access = await accessToken();
@@ -359,7 +359,32 @@ describe('OzLiveness stand-in: control API', { timeout: 30_000 }, () => {
   });
 });
 
-describe.concurrent('OzLiveness stand-in: closing, options and errors', { timeout: 30_000 }, () => {
+describe('OzLiveness stand-in: clip length', { timeout: 30_000 }, () => {
+  it("records for the sandbox's clipDurationMs (here 3 s: still recording 2 s after the camera started)", async () => {
+    const longClips = await startSandbox({ clipDurationMs: 3_000 });
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.addInitScript(watchCamera);
+      await page.goto(`${longClips.url}/`);
+      await page.setContent(HOST_PAGE);
+      await page.addScriptTag({ url: '/plugin_liveness.php' });
+      await open(page, { session_token: 'token' });
+      await cameraStarted(page);
+      // Recording starts after the camera does, so it runs past this point whatever the load.
+      await page.waitForTimeout(2_000);
+      await expect(page.locator(OVERLAY).getAttribute('data-phase')).resolves.toBe('recording');
+      await page.waitForSelector(`${OVERLAY}[data-phase="choosing"]`, {
+        timeout: STEP_TIMEOUT_MS,
+      });
+      await context.close();
+    } finally {
+      await longClips.close();
+    }
+  });
+});
+
+describe('OzLiveness stand-in: closing, options and errors', { timeout: 30_000 }, () => {
   it('the close button: on_close only, camera stopped, overlay gone, focus given back', async () => {
     const page = await pluginPage();
     await open(page, { session_token: 'not-checked-by-the-plugin', lang: 'pt-BR' });

@@ -21,7 +21,8 @@ export interface DemoStack {
  */
 export async function startDemoStack({ allowedHosts = [] as string[] } = {}): Promise<DemoStack> {
   const receiptSecret = randomBytes(32).toString('base64url');
-  const sandbox = await startSandbox({ logRequests: false });
+  // Short clips: the pages need a capture to happen, not a long one.
+  const sandbox = await startSandbox({ logRequests: false, clipDurationMs: 300 });
   const gateway = await startGatewayServer({
     ozApiUrl: sandbox.url,
     auth: { kind: 'login', email: 'sandbox@example.com', password: 'sandbox' },

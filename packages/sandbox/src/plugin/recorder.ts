@@ -22,6 +22,13 @@ export class RecorderError extends Error {
 /** Oz liveness video is at most 5 s; the stand-in needs only enough to be a real clip. */
 export const CLIP_DURATION_MS = 1500;
 
+/** The clip length the sandbox serving this script asked for (its `clipDurationMs`), else 1.5 s. */
+export function configuredClipMs(): number {
+  const config = (globalThis as { OzSandboxConfig?: { clipDurationMs?: unknown } }).OzSandboxConfig;
+  const ms = config?.clipDurationMs;
+  return typeof ms === 'number' && ms > 0 ? ms : CLIP_DURATION_MS;
+}
+
 /** Safety net: some browsers never fire `stop` when the track dies mid-recording. */
 const STOP_GRACE_MS = 5000;
 
@@ -46,7 +53,7 @@ export function pickMimeType(): string | undefined {
 export function recordClip(
   stream: MediaStream,
   signal: AbortSignal,
-  durationMs = CLIP_DURATION_MS,
+  durationMs = configuredClipMs(),
 ): Promise<Clip> {
   return new Promise<Clip>((resolve, reject) => {
     if (typeof MediaRecorder === 'undefined') {

@@ -18,10 +18,21 @@ const HEADERS = {
   'cross-origin-resource-policy': 'cross-origin',
 };
 
-/** `GET /plugin_liveness.php`: the Web Plugin stand-in, read fresh so a rebuild shows at once. */
-export async function pluginScript(bundlePath = PLUGIN_BUNDLE_PATH): Promise<ApiResponse> {
+/**
+ * `GET /plugin_liveness.php`: the Web Plugin stand-in, read fresh so a rebuild shows at once,
+ * after one statement that hands it the sandbox's settings (`OzSandboxConfig`).
+ */
+export async function pluginScript(
+  config: { clipDurationMs: number },
+  bundlePath = PLUGIN_BUNDLE_PATH,
+): Promise<ApiResponse> {
   try {
-    return { status: 200, headers: HEADERS, body: await readFile(bundlePath) };
+    const settings = `self.OzSandboxConfig=${JSON.stringify(config)};\n`;
+    return {
+      status: 200,
+      headers: HEADERS,
+      body: Buffer.concat([Buffer.from(settings), await readFile(bundlePath)]),
+    };
   } catch {
     return ozError(
       404,
