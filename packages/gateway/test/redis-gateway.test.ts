@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningSandbox, startSandbox } from '@oz-liveness/sandbox';
 import { startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   GatewayConfigError,
   type GatewayServerOptions,
@@ -100,7 +99,10 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
     const { capsule, transactionId } = await capture(a);
     await sandbox.control.injectFault({ kind: 'latency', ms: 800, path: '/api/instant/folders/' });
     const first = submitCapsule(a, capsule, transactionId);
-    await sleep(300);
+    // The retry goes out once A's POST is at Oz (held there 800 ms), not after a fixed pause.
+    await vi.waitFor(async () => expect(await capsulePosts(a)).toHaveLength(1), {
+      timeout: 10_000,
+    });
     const retry = await submitCapsule(b, capsule, transactionId);
     expect(retry.body.data?.submitCapsule).toEqual((await first).body.data?.submitCapsule);
     expect(retry.body.data?.submitCapsule).toMatchObject({ decision: 'ACCEPT' });
@@ -181,11 +183,11 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       expect(await capsulePosts(g)).toHaveLength(0);
 
       await flaky.restart();
-      let recovered = await submitCapsule(g, capsule, transactionId);
-      for (let i = 0; i < 20 && !recovered.body.data; i += 1) {
-        await sleep(250); // ioredis reconnects with a backoff of at most 2 s
-        recovered = await submitCapsule(g, capsule, transactionId);
-      }
+      // ioredis reconnects with a backoff of at most 2 s; the gateway says when it is back.
+      await vi.waitFor(() => expect(g.logLines.join('\n')).toContain('redis connection restored'), {
+        timeout: 15_000,
+      });
+      const recovered = await submitCapsule(g, capsule, transactionId);
       expect(recovered.body.data?.submitCapsule).toMatchObject({
         transactionId,
         decision: 'ACCEPT',

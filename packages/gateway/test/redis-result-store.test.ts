@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestRedis, type TestRedis } from '@oz-liveness/sandbox/test-redis';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IdempotentRunner } from '../src/idempotency.js';
 import type { LivenessResult } from '../src/liveness-result.js';
 import { RedisResultStore, RedisStoreEntryError } from '../src/store/redis-result-store.js';
@@ -86,9 +86,16 @@ describe('RedisResultStore (real redis-server)', () => {
 
   it('lets a lease expire by itself (a crashed holder cannot block the transaction)', async () => {
     const tid = randomUUID();
-    expect((await store.claim(tid, 150)).status).toBe('claimed');
-    expect((await instance().claim(tid, 150)).status).toBe('busy');
-    await sleep(250);
+    const key = `${PREFIX}${tid}`;
+    expect((await store.claim(tid, 10_000)).status).toBe('claimed');
+    expect((await instance().claim(tid, 10_000)).status).toBe('busy');
+    // The lease is a Redis TTL: moved to its end here instead of waiting for it, so no stall of
+    // this process can make the 'busy' above come too late.
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(10_000);
+    await admin.pexpire(key, 1);
+    await vi.waitFor(async () => expect(await admin.exists(key)).toBe(0));
     expect((await instance().claim(tid, 10_000)).status).toBe('claimed');
   });
 
@@ -155,11 +162,14 @@ describe('RedisResultStore (real redis-server)', () => {
 
   it('extend keeps a lease alive past its TTL, with the new TTL in Redis', async () => {
     const tid = randomUUID();
-    // Wide margins for a loaded CI machine: renewals 250 ms into a 600 ms lease, four of them.
-    const claim = (await store.claim(tid, 600)) as { lease: string };
+    const key = `${PREFIX}${tid}`;
+    const claim = (await store.claim(tid, 6_000)) as { lease: string };
+    // Four renewals, each once most of the lease has gone: Redis's clock for the key is moved
+    // forward (PEXPIRE) rather than waited for, with seconds to spare on a stalled machine.
     for (let i = 0; i < 4; i += 1) {
-      await sleep(250);
-      expect(await store.extend(tid, claim.lease, 600)).toBe(true);
+      await admin.pexpire(key, 2_000);
+      expect(await store.extend(tid, claim.lease, 6_000)).toBe(true);
+      expect(await admin.pttl(key)).toBeGreaterThan(2_000);
     }
     expect(await instance().claim(tid, 10_000)).toEqual({ status: 'busy' });
     expect(await store.extend(tid, claim.lease, 5_000)).toBe(true);

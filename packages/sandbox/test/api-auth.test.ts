@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type RunningSandbox, startSandbox } from '../src/index.js';
-import { freshContainer, login, raw, sleep, submit } from './api-helpers.js';
+import { freshContainer, login, raw, submit } from './api-helpers.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -138,6 +138,14 @@ describe('sliding access token lifetime', () => {
     sandbox = await startSandbox({ accessTokenTtlS: 0.8 });
   });
   afterAll(() => sandbox.close());
+  // The sandbox runs in this process: Date stands still here and moves only when told, so a busy
+  // machine cannot push a use past the 0.8 s lifetime.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('extends the lifetime on each use and expires after a quiet period', async () => {
     const { access_token } = await login(sandbox);
@@ -145,12 +153,15 @@ describe('sliding access token lifetime', () => {
       raw(sandbox.url, '/api/authorize/session_token', {
         headers: { 'x-forensic-access-token': access_token },
       });
-    await sleep(500);
+    vi.advanceTimersByTime(500);
     expect((await use()).status).toBe(200);
     // 1 s after login: past the 0.8 s lifetime, alive only because the last use slid it.
-    await sleep(500);
+    vi.advanceTimersByTime(500);
     expect((await use()).status).toBe(200);
-    await sleep(1000);
+    // 0.8 s after the last use: the exact end of its lifetime.
+    vi.advanceTimersByTime(799);
+    expect((await use()).status).toBe(200);
+    vi.advanceTimersByTime(800);
     const expired = await use();
     expect([expired.status, expired.json().error_code]).toEqual([401, 8]);
   });

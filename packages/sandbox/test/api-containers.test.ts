@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAGIC } from '../src/container/format.js';
 import {
   createTestContainer,
@@ -7,7 +7,7 @@ import {
   type RunningSandbox,
   startSandbox,
 } from '../src/index.js';
-import { freshContainer, login, raw, sessionToken, sleep, submit } from './api-helpers.js';
+import { freshContainer, login, raw, sessionToken, submit } from './api-helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -276,14 +276,23 @@ describe('session token expiry', () => {
     sandbox = await startSandbox({ sessionTokenTtlS: 0.2 });
   });
   afterAll(() => sandbox.close());
+  // The sandbox runs in this process: Date moves only when told, so a busy machine cannot age a
+  // token past its 0.2 s lifetime between issue and use.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('accepts a token within its lifetime and refuses it after with code 14', async () => {
     const { access_token } = await login(sandbox);
     const inTime = await freshContainer(sandbox, access_token);
+    vi.advanceTimersByTime(199);
     expect((await submit(sandbox, access_token, inTime)).status).toBe(201);
 
     const late = await freshContainer(sandbox, access_token);
-    await sleep(300);
+    vi.advanceTimersByTime(200);
     const res = await submit(sandbox, access_token, late);
     expect(res.status).toBe(400);
     expect(res.json().error_code).toBe(14);

@@ -64,6 +64,7 @@ export async function spawnServer(
         resolve(message.url);
       } else if (message.type === 'failed') {
         clearTimeout(timer);
+        child.kill('SIGKILL');
         reject(new Error(`${kind} failed to start: ${message.message}`));
       }
     });
