@@ -1,9 +1,12 @@
 import { createServer, request } from 'node:http';
 
+const CUT_AFTER_BYTES = 1024;
+
 /**
  * A transparent HTTP proxy in front of the gateway that can cut the next multipart upload after
- * a few kilobytes: the browser sees a connection dropped mid-upload, exactly what a flaky
- * network does, and the gateway sees a truncated body.
+ * its first kilobyte: the browser sees a connection dropped mid-upload, exactly what a flaky
+ * network does, and the gateway sees a truncated body. A kilobyte is inside the capsule's part
+ * whatever the clip: the fields before it take ~0.7 KiB, the container's own header ~0.5 KiB.
  */
 export async function startUploadCuttingProxy(targetUrl) {
   const target = new URL(targetUrl);
@@ -40,10 +43,12 @@ export async function startUploadCuttingProxy(targetUrl) {
     }
     let forwarded = 0;
     req.on('data', (chunk) => {
-      if (forwarded >= 4096) return;
-      forwarded += chunk.length;
-      upstream.write(chunk);
-      if (forwarded >= 4096) {
+      if (forwarded >= CUT_AFTER_BYTES) return;
+      // Exactly the first CUT_AFTER_BYTES: a whole small upload may arrive as one chunk.
+      const part = chunk.subarray(0, CUT_AFTER_BYTES - forwarded);
+      forwarded += part.length;
+      upstream.write(part);
+      if (forwarded >= CUT_AFTER_BYTES) {
         cutsDone += 1;
         upstream.destroy();
         req.socket.destroy();
