@@ -80,6 +80,50 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(result.receipt).to.equal('receipt-2-ACCEPT');
   });
 
+  it('sends binding as the sessionToken variable; without one, the query it always sent', async () => {
+    const el = await mount();
+    el.setAttribute('binding', 'session-a');
+    await el.updateComplete;
+    expect(el.binding).to.equal('session-a');
+    await el.start();
+    el.reset();
+    el.binding = '';
+    await el.start();
+    const [bound, unbound] = (await scripted()).filter((r) => r.operation === 'sessionToken');
+    expect(bound?.json?.query).to.contain('sessionToken(binding: $binding)');
+    expect(bound?.json?.variables).to.deep.equal({ binding: 'session-a' });
+    // A gateway older than `binding` still understands the element of a page that sets none.
+    expect(unbound?.json).to.deep.equal({
+      query: 'query OzLivenessSessionToken { sessionToken { token expiresAt transactionId } }',
+    });
+  });
+
+  it('fixes the binding when a check starts: a change later applies to the next check only', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    el.binding = 'session-a';
+    const first = el.start();
+    // Changed at once (the token request is not even sent yet) and again mid-capture.
+    el.binding = 'session-b';
+    await until(() => engine.waiting, 'the capture to start');
+    el.setAttribute('binding', 'session-c');
+    engine.complete();
+    await first;
+    el.reset();
+    const second = el.start();
+    await until(() => engine.waiting, 'the second capture');
+    engine.complete();
+    await second;
+    const tokens = (await scripted()).filter((r) => r.operation === 'sessionToken');
+    expect(tokens.map((t) => t.json?.variables?.binding)).to.deep.equal(['session-a', 'session-c']);
+    const uploads = (await scripted()).filter((r) => r.operation === 'submitCapsule');
+    expect(uploads.map((u) => u.operations?.variables.transactionId)).to.deep.equal([
+      engine.requests[0]?.transactionId,
+      engine.requests[1]?.transactionId,
+    ]);
+  });
+
   it('never hands an expiring token to the plugin: it fetches a fresh one', async () => {
     await oz('scripted.script', { steps: [{ operation: 'sessionToken', ttlS: 20 }] });
     const engine = new FakeEngine();
