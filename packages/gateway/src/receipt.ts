@@ -105,6 +105,12 @@ export class ReceiptError extends Error {
   constructor(
     readonly code: ReceiptErrorCode,
     message: string,
+    /**
+     * The receipt's claims when it was genuine and unexpired but refused (`RECEIPT_MISMATCH`,
+     * `RECEIPT_BINDING_MISMATCH`, `RECEIPT_REPLAYED`): e.g. to log which transaction someone
+     * tried to use twice, or to name the decision.
+     */
+    readonly claims?: ReceiptClaims,
   ) {
     super(message);
   }
@@ -203,15 +209,23 @@ export async function verifyReceipt(
   }
   const claims = toClaims(payload);
   if (options.transactionId !== undefined && claims.tid !== options.transactionId) {
-    throw new ReceiptError('RECEIPT_MISMATCH', 'The receipt is for another transaction.');
+    throw new ReceiptError('RECEIPT_MISMATCH', 'The receipt is for another transaction.', claims);
   }
   if (options.decisions && !options.decisions.includes(claims.decision)) {
-    throw new ReceiptError('RECEIPT_MISMATCH', `The receipt's decision is ${claims.decision}.`);
+    throw new ReceiptError(
+      'RECEIPT_MISMATCH',
+      `The receipt's decision is ${claims.decision}.`,
+      claims,
+    );
   }
   if (options.binding !== undefined) {
     const expected = await bindingHash(options.binding);
     if (claims.bnd === undefined || !constantTimeEqual(claims.bnd, expected)) {
-      throw new ReceiptError('RECEIPT_BINDING_MISMATCH', 'The receipt is for another session.');
+      throw new ReceiptError(
+        'RECEIPT_BINDING_MISMATCH',
+        'The receipt is for another session.',
+        claims,
+      );
     }
   }
   if (options.replayStore) {
@@ -219,7 +233,7 @@ export async function verifyReceipt(
     const nowMs = options.now?.getTime() ?? Date.now();
     const ttlMs = (claims.exp + clockToleranceS) * 1000 - nowMs;
     if (!(await options.replayStore.consume(claims.tid, ttlMs))) {
-      throw new ReceiptError('RECEIPT_REPLAYED', 'The receipt has been used already.');
+      throw new ReceiptError('RECEIPT_REPLAYED', 'The receipt has been used already.', claims);
     }
   }
   return claims;

@@ -229,6 +229,31 @@ describe('receipt binding (bnd)', () => {
     expect(await codeOf(verifyReceipt(receipt, SECRET, good))).toBe('RECEIPT_REPLAYED');
   });
 
+  it('a refusal of a genuine receipt carries its claims (which transaction, which decision)', async () => {
+    const store = new MemoryReplayStore();
+    const receipt = await signReceipt({ ...input, bnd: await bindingHash('a') }, SECRET, { now });
+    const refusal = (options: Parameters<typeof verifyReceipt>[2]) =>
+      verifyReceipt(receipt, SECRET, { now, ...options }).then(
+        () => undefined,
+        (error: ReceiptError) => ({ code: error.code, claims: error.claims }),
+      );
+    expect(await refusal({ decisions: ['REJECT'] })).toMatchObject({
+      code: 'RECEIPT_MISMATCH',
+      claims: { tid: 't-1', decision: 'ACCEPT' },
+    });
+    expect(await refusal({ binding: 'b' })).toMatchObject({
+      code: 'RECEIPT_BINDING_MISMATCH',
+      claims: { tid: 't-1' },
+    });
+    expect(await refusal({ replayStore: store })).toBeUndefined();
+    expect(await refusal({ replayStore: store })).toMatchObject({
+      code: 'RECEIPT_REPLAYED',
+      claims: { tid: 't-1', fid: 'f-1' },
+    });
+    // A forged or expired receipt tells nothing.
+    expect((await refusal({ now: at(7200) }))?.claims).toBeUndefined();
+  });
+
   it('keys the replay store by transaction, for as long as the receipt can pass (tolerance included)', async () => {
     const calls: Array<[string, number]> = [];
     const recording: ReplayStore = {
