@@ -415,6 +415,35 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(new FormData(form).has('liveness')).to.equal(false);
   });
 
+  it('a check disabled until the page is ready is enabled again by its property', async () => {
+    const c = await ozConfig();
+    const form = await fixture<HTMLFormElement>(html`
+      <form>
+        <oz-liveness-check disabled endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+        <fieldset>
+          <oz-liveness-check disabled endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+        </fieldset>
+      </form>
+    `);
+    const [el, inFieldset] = [...form.querySelectorAll('oz-liveness-check')] as OzLivenessCheck[];
+    await el?.updateComplete;
+    expect(button(el!)?.disabled).to.equal(true);
+    // As a page does once it has what the check needs (e.g. its binding).
+    el!.disabled = false;
+    // Every update it asks for, but no waiting on anything else that might render it again.
+    while (!(await el!.updateComplete));
+    expect(button(el!)?.disabled).to.equal(false);
+    expect(el!.hasAttribute('disabled')).to.equal(false);
+    // A disabled fieldset still disables it when its own attribute goes.
+    (form.querySelector('fieldset') as HTMLFieldSetElement).disabled = true;
+    inFieldset!.disabled = false;
+    await inFieldset!.updateComplete;
+    await el!.updateComplete;
+    expect(button(inFieldset!)?.disabled).to.equal(true);
+    (form.querySelector('fieldset') as HTMLFieldSetElement).disabled = false;
+    await until(() => button(inFieldset!)?.disabled === false, 'the fieldset to let go');
+  });
+
   it('is valid only on ACCEPT: REJECT keeps valueMissing and no form value', async () => {
     await oz('scripted.script', { steps: [{ operation: 'submitCapsule', decision: 'REJECT' }] });
     const c = await ozConfig();

@@ -288,6 +288,12 @@ export class OzLivenessCheck extends LitElement {
   override updated(changed: PropertyValues<this>): void {
     if (changed.has('pluginSrc') || changed.has('captureEngine')) this.#preload();
     this.#syncForm();
+    // Reflecting `disabled` adds or removes our attribute inside the update, after render: the
+    // platform's formDisabledCallback then changes _formDisabled too late for this render (the
+    // change is folded into the finished update and lost). Render once more when that happened.
+    const shown = this.renderRoot.querySelector('button')?.disabled;
+    if (shown !== undefined && shown !== (this.disabled || this._formDisabled))
+      this.requestUpdate();
     if ((this.#hadFocus || this.#returnFocus) && !this.matches(':focus-within')) {
       // The button if there is one (Try again, Cancel), else the result it made way for.
       const root = this.renderRoot;
