@@ -7,11 +7,14 @@ import { randomBytes } from 'node:crypto';
  * parsing a real container.
  */
 const MAGIC = 'OZBENCH1';
-const UUID_LENGTH = 36;
-export const CAPSULE_PREFIX_LENGTH = MAGIC.length + UUID_LENGTH;
+/** An unbound transactionId as the gateway issues it (see bench-transactions.ts). */
+const TRANSACTION_ID_LENGTH = 50;
+export const CAPSULE_PREFIX_LENGTH = MAGIC.length + TRANSACTION_ID_LENGTH;
 
 export function capsulePrefix(transactionId: string): Buffer {
-  if (transactionId.length !== UUID_LENGTH) throw new Error('transactionId must be a UUID');
+  if (transactionId.length !== TRANSACTION_ID_LENGTH) {
+    throw new Error(`transactionId must be ${TRANSACTION_ID_LENGTH} characters`);
+  }
   return Buffer.from(`${MAGIC}${transactionId}`, 'latin1');
 }
 

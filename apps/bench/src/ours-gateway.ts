@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { startGatewayServer, tuneHeapForUploads } from '@oz-liveness/gateway';
+import { BENCH_RECEIPT_SECRET } from './bench-transactions.js';
 
 /**
  * Our gateway as apps/gateway deploys it (production mode, default logging, the V8 heap setting
- * of `tuneHeapForUploads`), with only the two settings a benchmark must change: no per-IP rate
- * limit in the way of one load generator, and room for the 8 MiB capsules plus multipart overhead.
+ * of `tuneHeapForUploads`), with only the settings a benchmark must change: no per-IP rate
+ * limit in the way of one load generator, room for the 8 MiB capsules plus multipart overhead,
+ * and a receipt secret the load driver knows (it mints the transactionIds it submits with).
  */
 export interface OurGatewayOptions {
   upstreamUrl: string;
@@ -23,7 +24,8 @@ export async function startOurGateway(options: OurGatewayOptions) {
     capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
     rateLimitPerMin: 1_000_000_000,
     corsOrigins: options.corsOrigins,
-    receiptSecret: randomBytes(32).toString('base64url'),
+    // Known to the load driver, which mints the transactionIds it submits with (see there).
+    receiptSecret: BENCH_RECEIPT_SECRET,
     production: true,
   });
   return { url: server.url, close: () => server.close() };

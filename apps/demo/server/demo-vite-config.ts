@@ -6,8 +6,10 @@ import vue from '@vitejs/plugin-vue';
 import type { Plugin, ProxyOptions, UserConfig } from 'vite';
 import { vueOptions } from '../src/vue/vue-options.js';
 import type { DemoServerOptions } from './demo-options.js';
+import { DemoSessions } from './demo-sessions.js';
 import { pageChrome } from './page-chrome.js';
 import { demoPages } from './pages.js';
+import { createSessionHandler } from './session-endpoint.js';
 import { createSignupHandler } from './signup-endpoint.js';
 
 const appRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +20,8 @@ export const PLUGIN_PROXY_PATH = '/oz-plugin';
 /**
  * The whole demo as one Vite config: a multi-page app with the React, Vue, Svelte and Angular
  * (Analog) plugins side by side, `/graphql` and the Web Plugin proxied same-origin, and the demo
- * backend (`POST /api/signup`) mounted on both the dev and the preview server.
+ * backend (`GET /api/session`, `POST /api/signup`) mounted on both the dev and the preview
+ * server.
  */
 export function createDemoConfig(options: DemoServerOptions): UserConfig {
   const proxy = {
@@ -82,15 +85,20 @@ function pluginProxy(pluginUrl: string): ProxyOptions {
   };
 }
 
+/** The demo backend: `GET /api/session` (the page's binding) and `POST /api/signup`. */
 function signupEndpoint(options: DemoServerOptions): Plugin {
-  const handler = createSignupHandler(options.receiptSecret);
+  const sessions = new DemoSessions();
+  const session = createSessionHandler(sessions);
+  const signup = createSignupHandler({ receiptSecret: options.receiptSecret, sessions });
   return {
     name: 'oz-demo:signup-endpoint',
     configureServer(server) {
-      server.middlewares.use('/api/signup', handler);
+      server.middlewares.use('/api/session', session);
+      server.middlewares.use('/api/signup', signup);
     },
     configurePreviewServer(server) {
-      server.middlewares.use('/api/signup', handler);
+      server.middlewares.use('/api/session', session);
+      server.middlewares.use('/api/signup', signup);
     },
   };
 }

@@ -4,6 +4,9 @@ import type { Decision, LivenessResult, SessionToken } from './types.js';
 
 const SESSION_TOKEN_QUERY =
   'query OzLivenessSessionToken { sessionToken { token expiresAt transactionId } }';
+// Only sent with a binding, so a page without one still works with gateways that predate it.
+const BOUND_SESSION_TOKEN_QUERY =
+  'query OzLivenessSessionToken($binding: String) { sessionToken(binding: $binding) { token expiresAt transactionId } }';
 const SUBMIT_MUTATION =
   'mutation OzLivenessSubmitCapsule($capsule: Upload!, $transactionId: ID!) { submitCapsule(capsule: $capsule, transactionId: $transactionId) { transactionId folderId resolutionStatus systemResolution decision analyses { id type resolutionStatus } receipt } }';
 const ACCEPT = 'application/graphql-response+json, application/json';
@@ -43,13 +46,18 @@ interface GraphQLResponse {
 export class GatewayClient {
   constructor(readonly endpoint: string) {}
 
-  async sessionToken(signal?: AbortSignal): Promise<SessionToken> {
+  /** A fresh token; `binding` (the host session's, if any) is fixed to its transaction. */
+  async sessionToken(signal?: AbortSignal, binding?: string): Promise<SessionToken> {
     let response: Response;
     try {
       response = await fetch(this.endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: ACCEPT },
-        body: JSON.stringify({ query: SESSION_TOKEN_QUERY }),
+        body: JSON.stringify(
+          binding
+            ? { query: BOUND_SESSION_TOKEN_QUERY, variables: { binding } }
+            : { query: SESSION_TOKEN_QUERY },
+        ),
         cache: 'no-store',
         signal: signal ?? null,
       });

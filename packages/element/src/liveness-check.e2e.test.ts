@@ -170,6 +170,27 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     });
   }
 
+  it('with a binding, the gateway signs its hash into the receipt (bnd)', async () => {
+    const el = await mount();
+    el.binding = 'host-session-e2e';
+    const started = el.start();
+    await choose('genuine');
+    const result = await started;
+    const claims = JSON.parse(
+      atob(result.receipt.split('.')[1]?.replace(/-/g, '+').replace(/_/g, '/') ?? ''),
+    ) as { tid: string; bnd?: string };
+    const digest = await crypto.subtle.digest(
+      'SHA-256',
+      new TextEncoder().encode('host-session-e2e'),
+    );
+    const expected = btoa(String.fromCharCode(...new Uint8Array(digest)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+    expect(claims.bnd).to.equal(expected);
+    expect(claims.tid).to.equal(result.transactionId);
+  });
+
   it('completes by keyboard alone and gives focus back to the element', async () => {
     const c = await ozConfig();
     const form = await fixture<HTMLFormElement>(html`

@@ -80,6 +80,50 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(result.receipt).to.equal('receipt-2-ACCEPT');
   });
 
+  it('sends binding as the sessionToken variable; without one, the query it always sent', async () => {
+    const el = await mount();
+    el.setAttribute('binding', 'session-a');
+    await el.updateComplete;
+    expect(el.binding).to.equal('session-a');
+    await el.start();
+    el.reset();
+    el.binding = '';
+    await el.start();
+    const [bound, unbound] = (await scripted()).filter((r) => r.operation === 'sessionToken');
+    expect(bound?.json?.query).to.contain('sessionToken(binding: $binding)');
+    expect(bound?.json?.variables).to.deep.equal({ binding: 'session-a' });
+    // A gateway older than `binding` still understands the element of a page that sets none.
+    expect(unbound?.json).to.deep.equal({
+      query: 'query OzLivenessSessionToken { sessionToken { token expiresAt transactionId } }',
+    });
+  });
+
+  it('fixes the binding when a check starts: a change later applies to the next check only', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    el.binding = 'session-a';
+    const first = el.start();
+    // Changed at once (the token request is not even sent yet) and again mid-capture.
+    el.binding = 'session-b';
+    await until(() => engine.waiting, 'the capture to start');
+    el.setAttribute('binding', 'session-c');
+    engine.complete();
+    await first;
+    el.reset();
+    const second = el.start();
+    await until(() => engine.waiting, 'the second capture');
+    engine.complete();
+    await second;
+    const tokens = (await scripted()).filter((r) => r.operation === 'sessionToken');
+    expect(tokens.map((t) => t.json?.variables?.binding)).to.deep.equal(['session-a', 'session-c']);
+    const uploads = (await scripted()).filter((r) => r.operation === 'submitCapsule');
+    expect(uploads.map((u) => u.operations?.variables.transactionId)).to.deep.equal([
+      engine.requests[0]?.transactionId,
+      engine.requests[1]?.transactionId,
+    ]);
+  });
+
   it('never hands an expiring token to the plugin: it fetches a fresh one', async () => {
     await oz('scripted.script', { steps: [{ operation: 'sessionToken', ttlS: 20 }] });
     const engine = new FakeEngine();
@@ -369,6 +413,35 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     // Disabled controls are left out of form data, as for any built-in field.
     expect(el.value).to.equal(result.receipt);
     expect(new FormData(form).has('liveness')).to.equal(false);
+  });
+
+  it('a check disabled until the page is ready is enabled again by its property', async () => {
+    const c = await ozConfig();
+    const form = await fixture<HTMLFormElement>(html`
+      <form>
+        <oz-liveness-check disabled endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+        <fieldset>
+          <oz-liveness-check disabled endpoint=${c.scriptedGatewayUrl}></oz-liveness-check>
+        </fieldset>
+      </form>
+    `);
+    const [el, inFieldset] = [...form.querySelectorAll('oz-liveness-check')] as OzLivenessCheck[];
+    await el?.updateComplete;
+    expect(button(el!)?.disabled).to.equal(true);
+    // As a page does once it has what the check needs (e.g. its binding).
+    el!.disabled = false;
+    // Every update it asks for, but no waiting on anything else that might render it again.
+    while (!(await el!.updateComplete));
+    expect(button(el!)?.disabled).to.equal(false);
+    expect(el!.hasAttribute('disabled')).to.equal(false);
+    // A disabled fieldset still disables it when its own attribute goes.
+    (form.querySelector('fieldset') as HTMLFieldSetElement).disabled = true;
+    inFieldset!.disabled = false;
+    await inFieldset!.updateComplete;
+    await el!.updateComplete;
+    expect(button(inFieldset!)?.disabled).to.equal(true);
+    (form.querySelector('fieldset') as HTMLFieldSetElement).disabled = false;
+    await until(() => button(inFieldset!)?.disabled === false, 'the fieldset to let go');
   });
 
   it('is valid only on ACCEPT: REJECT keeps valueMissing and no form value', async () => {

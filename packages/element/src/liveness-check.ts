@@ -56,7 +56,8 @@ const errorText: Partial<Record<ErrorCode, keyof LivenessStrings>> = {
 /**
  * A liveness check in one tag: it captures a short selfie video with the Oz Web Plugin, sends
  * the sealed capsule to your GraphQL gateway and shows the verdict. As a form field its value
- * is the signed receipt, present only when the check was accepted.
+ * is the signed receipt, present only when the check was accepted. Give it a `binding` from
+ * your sign-up session and the receipt only verifies for that session.
  *
  * @summary Oz Forensics liveness check: capture, upload, verdict; form-associated.
  * @tag oz-liveness-check
@@ -123,6 +124,7 @@ export class OzLivenessCheck extends LitElement {
     pluginSrc: { attribute: 'plugin-src' },
     action: {},
     lang: {},
+    binding: {},
     name: { reflect: true },
     required: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
@@ -152,6 +154,14 @@ export class OzLivenessCheck extends LitElement {
 
   /** UI and plugin language; empty: the nearest `[lang]` ancestor's, else `en`. */
   override lang = '';
+
+  /**
+   * An opaque value from your own sign-up session (e.g. an HMAC of its id, made by your server),
+   * fixed to the transaction when a check starts and signed, hashed, into the receipt (`bnd`), so
+   * your backend can refuse a receipt made in another session. Changing it affects the next
+   * check, never the one running. Empty: no binding.
+   */
+  binding = '';
 
   /** Form field name; the receipt is submitted under it. */
   name?: string;
@@ -185,6 +195,7 @@ export class OzLivenessCheck extends LitElement {
         engine: this.captureEngine,
         actions: this.action.split(/\s+/).filter(Boolean),
         lang: this.#resolveLanguage(),
+        binding: this.binding ?? '',
       }),
       {
         stateChanged: (next, previous) => {
@@ -277,6 +288,12 @@ export class OzLivenessCheck extends LitElement {
   override updated(changed: PropertyValues<this>): void {
     if (changed.has('pluginSrc') || changed.has('captureEngine')) this.#preload();
     this.#syncForm();
+    // Reflecting `disabled` adds or removes our attribute inside the update, after render: the
+    // platform's formDisabledCallback then changes _formDisabled too late for this render (the
+    // change is folded into the finished update and lost). Render once more when that happened.
+    const shown = this.renderRoot.querySelector('button')?.disabled;
+    if (shown !== undefined && shown !== (this.disabled || this._formDisabled))
+      this.requestUpdate();
     if ((this.#hadFocus || this.#returnFocus) && !this.matches(':focus-within')) {
       // The button if there is one (Try again, Cancel), else the result it made way for.
       const root = this.renderRoot;

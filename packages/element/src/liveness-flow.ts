@@ -16,6 +16,8 @@ export interface FlowConfig {
   engine: CaptureEngine;
   actions: string[];
   lang: string;
+  /** The host session's binding ('' for none), sent with the session token request. */
+  binding: string;
 }
 
 /** The flow's network half, fetched once per page (the element asks for it while idle). */
@@ -126,7 +128,10 @@ export class LivenessFlow {
         live();
         await config.engine.prepare?.();
         live();
-        const token = await freshToken(() => withRetry(() => client.sessionToken(signal), retry));
+        // `config` was read when this run started: a binding changed since does not apply to it.
+        const token = await freshToken(() =>
+          withRetry(() => client.sessionToken(signal, config.binding), retry),
+        );
         live();
         this.#setState('capturing');
         let capture: Awaited<ReturnType<CaptureEngine['capture']>>;

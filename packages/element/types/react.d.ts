@@ -21,6 +21,7 @@ export interface OzLivenessCheckJsxProps
   endpoint?: string;
   'plugin-src'?: string;
   action?: string;
+  binding?: string;
   name?: string;
   required?: boolean;
   disabled?: boolean;

@@ -18,6 +18,7 @@ export interface OzLivenessCheckSvelteProps {
   'plugin-src'?: string;
   action?: string;
   lang?: string;
+  binding?: string;
   name?: string;
   required?: boolean;
   disabled?: boolean;

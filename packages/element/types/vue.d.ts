@@ -22,6 +22,7 @@ export interface OzLivenessCheckVueProps {
   pluginSrc?: string;
   action?: string;
   lang?: string;
+  binding?: string;
   name?: string;
   required?: boolean;
   disabled?: boolean;

@@ -18,6 +18,7 @@ export {
   OzLivenessService,
   type Readiness,
   type SessionTokenPayload,
+  TRANSACTION_GRACE_S,
 } from './liveness-service.js';
 export { GatewayMetrics } from './metrics.js';
 export { tuneHeapForUploads, UPLOAD_HEAP_GROWING_PERCENT } from './process/tune-heap.js';
@@ -29,9 +30,18 @@ export {
 } from './rate-limit.js';
 export { createRedisRateLimiter, type RedisRateLimiterOptions } from './rate-limit-redis.js';
 export {
+  bindingHash,
+  MemoryReplayStore,
+  type MemoryReplayStoreOptions,
   type ReceiptClaims,
   ReceiptError,
+  ReceiptErrorCode,
+  RedisReplayStore,
+  type RedisReplayStoreOptions,
+  type ReplayStore,
+  ReplayStoreFullError,
   signReceipt,
+  type VerifyReceiptOptions,
   verifyReceipt,
 } from './receipt.js';
 export { type OzLivenessContext, resolvers } from './resolvers/index.js';
@@ -44,6 +54,12 @@ export {
   RedisStoreEntryError,
 } from './store/redis-result-store.js';
 export type { Claim, ResultStore } from './store/result-store.js';
+export {
+  type OpenedTicket,
+  type TicketInput,
+  type TicketRefusal,
+  TransactionTickets,
+} from './transaction-ticket.js';
 export {
   createUploadMiddleware,
   type UploadMiddlewareOptions,

@@ -24,7 +24,7 @@ export interface LivenessResult {
 export async function toLivenessResult(
   transactionId: string,
   folder: OzFolder,
-  receipt: { secret: ReceiptSecret; ttlS: number },
+  receipt: { secret: ReceiptSecret; expiresAt: number; bnd: string | undefined },
 ): Promise<LivenessResult> {
   const decision = decide(folder.resolutionStatus, folder.systemResolution);
   return {
@@ -45,9 +45,10 @@ export async function toLivenessResult(
         decision,
         rs: folder.resolutionStatus,
         sr: folder.systemResolution,
+        bnd: receipt.bnd,
       },
       receipt.secret,
-      { ttlS: receipt.ttlS },
+      { expiresAt: receipt.expiresAt },
     ),
   };
 }

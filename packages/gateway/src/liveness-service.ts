@@ -10,7 +10,9 @@ import { type LivenessResult, toLivenessResult } from './liveness-result.js';
 import type { GatewayMetrics } from './metrics.js';
 import { describeOzError, isAbort, mapOzError } from './oz-errors.js';
 import type { RateLimiter } from './rate-limit.js';
+import { bindingProblem } from './receipt/binding-hash.js';
 import type { ResultStore } from './store/result-store.js';
+import { type OpenedTicket, type TicketRefusal, TransactionTickets } from './transaction-ticket.js';
 import { ClientGoneError, type ReceivedCapsule, receiveCapsule } from './upload/receive-capsule.js';
 
 /** What the resolvers find under `context.ozLiveness`. */
@@ -33,7 +35,19 @@ export type Readiness =
   | { ready: true }
   | { ready: false; reason: 'OZ_UNAVAILABLE' | 'OZ_AUTH_FAILED' | 'DRAINING' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * How long after its session token's `expiresAt` a transactionId is still accepted: a submission
+ * that started in time may finish (upload, Oz, its automatic retries) and clocks of instances
+ * may differ. Later, a capsule could not pass Oz anyway (its token has expired), so the id is
+ * refused before Oz is called.
+ */
+export const TRANSACTION_GRACE_S = 300;
+
+const ticketRefusals: Record<TicketRefusal, string> = {
+  malformed: 'transactionId must be the one sessionToken returned.',
+  forged: 'transactionId must be the one sessionToken returned.',
+  expired: 'transactionId has expired: start a new capture.',
+};
 
 /** Idempotency lease when the store can renew it (`ResultStore.extend`), ms. */
 const RENEWED_LEASE_MS = 15_000;
@@ -61,6 +75,7 @@ export class OzLivenessService {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   readonly #runner: IdempotentRunner;
+  readonly #tickets: TransactionTickets;
   readonly #active = new Set<Promise<unknown>>();
   #draining = false;
 
@@ -70,6 +85,7 @@ export class OzLivenessService {
     this.#rateLimiter = deps.rateLimiter;
     this.#metrics = deps.metrics;
     this.#logger = deps.logger;
+    this.#tickets = new TransactionTickets(deps.config.receiptSecret);
     this.#runner = new IdempotentRunner({
       store: deps.store,
       // For stores without `extend`: long enough for an upload to Oz to time out and be released.
@@ -123,8 +139,16 @@ export class OzLivenessService {
     };
   }
 
-  /** `Query.sessionToken`: one fresh token per call, rate-limited per client IP. */
-  async issueSessionToken(ctx: OzLivenessRequestContext): Promise<SessionTokenPayload> {
+  /**
+   * `Query.sessionToken`: one fresh token per call, rate-limited per client IP. The
+   * transactionId is a signed ticket carrying the binding's hash (see TransactionTickets).
+   */
+  async issueSessionToken(
+    ctx: OzLivenessRequestContext,
+    binding?: string | null,
+  ): Promise<SessionTokenPayload> {
+    const problem = binding == null ? undefined : bindingProblem(binding);
+    if (problem) throw badUserInput(`${problem}.`);
     const limit = await this.#rateLimiter.consume(ctx.clientIp);
     if (!limit.allowed) throw rateLimited(limit.retryAfterSeconds);
     // Issue time is taken before the call so `expiresAt` never overstates the token's life.
@@ -134,10 +158,14 @@ export class OzLivenessService {
         signal: ctx.signal,
         timeoutMs: this.#config.ozShortTimeoutMs,
       });
+      const expiresAt = issuedAt + this.#config.sessionTokenTtlS * 1000;
       return {
         token: sessionToken,
-        expiresAt: new Date(issuedAt + this.#config.sessionTokenTtlS * 1000),
-        transactionId: randomUUID(),
+        expiresAt: new Date(expiresAt),
+        transactionId: this.#tickets.issue({
+          expiresAt: Math.ceil(expiresAt / 1000) + TRANSACTION_GRACE_S,
+          binding: binding ?? undefined,
+        }),
       };
     } catch (error) {
       throw this.#upstreamFailure(error, ctx, 'sessionToken');
@@ -151,10 +179,13 @@ export class OzLivenessService {
     ctx: OzLivenessRequestContext,
     contextValue: unknown,
   ): Promise<LivenessResult> {
-    if (!UUID.test(transactionId)) {
-      throw badUserInput('transactionId must be the UUID minted by sessionToken.');
+    // Before the capsule is read: an id no instance issued never costs an upload or an Oz call.
+    const ticket = this.#tickets.open(transactionId);
+    if (typeof ticket === 'string') {
+      ctx.log.info({ reason: ticket }, 'transactionId refused');
+      throw badUserInput(ticketRefusals[ticket]);
     }
-    const tracked = this.#submit(upload, transactionId.toLowerCase(), ctx, contextValue);
+    const tracked = this.#submit(upload, transactionId, ticket, ctx, contextValue);
     this.#active.add(tracked);
     try {
       return await tracked;
@@ -166,6 +197,7 @@ export class OzLivenessService {
   async #submit(
     upload: Promise<FileUpload>,
     transactionId: string,
+    ticket: OpenedTicket,
     ctx: OzLivenessRequestContext,
     contextValue: unknown,
   ): Promise<LivenessResult> {
@@ -173,7 +205,7 @@ export class OzLivenessService {
     const capsule = await receiveCapsule(upload, this.#config.capsuleMaxBytes);
     ctx.log.debug({ transactionId, bytes: capsule.byteLength }, 'capsule received');
     try {
-      return await this.#forward(capsule, transactionId, ctx, contextValue);
+      return await this.#forward(capsule, transactionId, ticket, ctx, contextValue);
     } finally {
       await capsule.discard();
     }
@@ -182,6 +214,7 @@ export class OzLivenessService {
   async #forward(
     capsule: ReceivedCapsule,
     transactionId: string,
+    ticket: OpenedTicket,
     ctx: OzLivenessRequestContext,
     contextValue: unknown,
   ): Promise<LivenessResult> {
@@ -202,7 +235,7 @@ export class OzLivenessService {
           if (!recovered) throw this.#upstreamFailure(error, ctx, 'submitCapsule');
           folder = recovered;
         }
-        return this.#finish(transactionId, folder, ctx, contextValue);
+        return this.#finish(transactionId, ticket, folder, ctx, contextValue);
       },
       ctx.signal,
     );
@@ -235,12 +268,13 @@ export class OzLivenessService {
 
   async #finish(
     transactionId: string,
+    ticket: OpenedTicket,
     folder: OzFolder,
     ctx: OzLivenessRequestContext,
     contextValue: unknown,
   ): Promise<LivenessResult> {
     const captured = folder.metaData?.transaction_id;
-    if (captured !== undefined && captured.toLowerCase() !== transactionId) {
+    if (captured !== undefined && captured !== transactionId) {
       // The capsule was made for another transaction: its verdict must not be filed under this one.
       ctx.log.warn({ transactionId, folderId: folder.folderId }, 'capsule transaction mismatch');
       throw gatewayError(
@@ -251,7 +285,10 @@ export class OzLivenessService {
     }
     const result = await toLivenessResult(transactionId, folder, {
       secret: this.#config.receiptSecret,
-      ttlS: this.#config.receiptTtlS,
+      // Every receipt this transaction can ever get (a full-mode recovery signs a new one)
+      // expires at the same second, so a replay store keeping its tid until then refuses all.
+      expiresAt: ticket.expiresAt + this.#config.receiptTtlS,
+      bnd: ticket.bindingHash,
     });
     this.#metrics.decided(result.decision);
     ctx.log.info(

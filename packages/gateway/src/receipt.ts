@@ -1,9 +1,25 @@
 /**
  * Signed receipts: a compact JWS (HS256) an app backend verifies to trust a liveness verdict
- * that travelled through the browser. This module imports no Apollo or Express code, so backends
- * can use `@oz-liveness/gateway/receipt` alone.
+ * that travelled through the browser, checks against its own session (`bnd`) and consumes once.
+ * This module and its replay stores import no Apollo, Express or Redis code, so backends can use
+ * `@oz-liveness/gateway/receipt` alone.
  */
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { bindingHash, bindingProblem, constantTimeEqual } from './receipt/binding-hash.js';
+import type { ReplayStore } from './receipt/replay-store.js';
+
+export { bindingHash, MAX_BINDING_LENGTH } from './receipt/binding-hash.js';
+export {
+  MemoryReplayStore,
+  type MemoryReplayStoreOptions,
+  ReplayStoreFullError,
+} from './receipt/memory-replay-store.js';
+export {
+  RedisReplayStore,
+  type RedisReplayStoreOptions,
+  type ReplayRedisClient,
+} from './receipt/redis-replay-store.js';
+export type { ReplayStore } from './receipt/replay-store.js';
 
 export type ReceiptDecision = 'ACCEPT' | 'REJECT' | 'REVIEW' | 'RETRY';
 
@@ -20,8 +36,10 @@ export interface ReceiptClaims {
   sr: string;
   /** issued at, Unix seconds */
   iat: number;
-  /** expires at, Unix seconds */
+  /** expires at, Unix seconds; the same for every receipt of one transaction */
   exp: number;
+  /** BASE64URL(SHA-256(binding)), when `sessionToken` was given a binding */
+  bnd?: string;
 }
 
 export type ReceiptSecret = string | Uint8Array;
@@ -32,11 +50,15 @@ export interface SignReceiptInput {
   decision: ReceiptDecision;
   rs: string;
   sr: string;
+  /** The binding's hash (see `bindingHash`); omitted from the receipt when undefined. */
+  bnd?: string | undefined;
 }
 
 export interface SignReceiptOptions {
   /** Lifetime in seconds. Default 3600. */
   ttlS?: number;
+  /** Expiry as Unix seconds; wins over `ttlS`. */
+  expiresAt?: number;
   /** Issue time; default now. */
   now?: Date;
 }
@@ -50,14 +72,45 @@ export interface VerifyReceiptOptions {
   clockToleranceS?: number;
   /** Verification time; default now. */
   now?: Date;
+  /**
+   * Refuse (`RECEIPT_BINDING_MISMATCH`) unless the receipt was made for this binding: the value
+   * your page gave the element, derived again from the session of the request being served.
+   * A receipt made without a binding never matches one. Omitted: the binding is not checked.
+   */
+  binding?: string;
+  /**
+   * Consume the receipt: record its transaction as used, after every other check passed, and
+   * refuse it (`RECEIPT_REPLAYED`) if it was used before. Use one store for all your instances.
+   */
+  replayStore?: ReplayStore;
 }
+
+/** Every `ReceiptError` code. */
+export const ReceiptErrorCode = {
+  /** Not a receipt signed with this secret (forged, altered, another key or algorithm). */
+  RECEIPT_INVALID: 'RECEIPT_INVALID',
+  RECEIPT_EXPIRED: 'RECEIPT_EXPIRED',
+  /** Another transaction or decision than `transactionId` / `decisions` ask for. */
+  RECEIPT_MISMATCH: 'RECEIPT_MISMATCH',
+  /** Made for another binding (another session), or for none. */
+  RECEIPT_BINDING_MISMATCH: 'RECEIPT_BINDING_MISMATCH',
+  /** Already consumed through this replay store. */
+  RECEIPT_REPLAYED: 'RECEIPT_REPLAYED',
+} as const;
+export type ReceiptErrorCode = (typeof ReceiptErrorCode)[keyof typeof ReceiptErrorCode];
 
 /** Why a receipt was refused. `code` is stable; the message is for logs. */
 export class ReceiptError extends Error {
   override readonly name = 'ReceiptError';
   constructor(
-    readonly code: 'RECEIPT_INVALID' | 'RECEIPT_EXPIRED' | 'RECEIPT_MISMATCH',
+    readonly code: ReceiptErrorCode,
     message: string,
+    /**
+     * The receipt's claims when it was genuine and unexpired but refused (`RECEIPT_MISMATCH`,
+     * `RECEIPT_BINDING_MISMATCH`, `RECEIPT_REPLAYED`): e.g. to log which transaction someone
+     * tried to use twice, or to name the decision.
+     */
+    readonly claims?: ReceiptClaims,
   ) {
     super(message);
   }
@@ -110,13 +163,14 @@ export async function signReceipt(
   options: SignReceiptOptions = {},
 ): Promise<string> {
   const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const exp = iat + (options.ttlS ?? 3600);
+  const exp = options.expiresAt ?? iat + (options.ttlS ?? 3600);
   return new SignJWT({
     tid: input.tid,
     fid: input.fid,
     decision: input.decision,
     rs: input.rs,
     sr: input.sr,
+    ...(input.bnd === undefined ? {} : { bnd: input.bnd }),
   })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt(iat)
@@ -125,19 +179,25 @@ export async function signReceipt(
 }
 
 /**
- * Verifies signature (HS256 only), expiry and shape; resolves to the claims or rejects with a
- * `ReceiptError`.
+ * Verifies, in this order: signature (HS256 only) and shape, expiry, transaction and decision
+ * (when asked), binding (when asked), and last consumes it in the replay store (when given), so
+ * a receipt refused for any other reason is not used up. Resolves to the claims or rejects with
+ * a `ReceiptError`; a secret under 32 bytes or an empty binding is a `RangeError`, and a replay
+ * store that fails rejects with its own error (the receipt is not accepted).
  */
 export async function verifyReceipt(
   receipt: string,
   secret: ReceiptSecret,
   options: VerifyReceiptOptions = {},
 ): Promise<ReceiptClaims> {
+  const bindingError = options.binding === undefined ? undefined : bindingProblem(options.binding);
+  if (bindingError) throw new RangeError(`${bindingError}.`);
+  const clockToleranceS = options.clockToleranceS ?? 5;
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(receipt, await hmacKey(secret), {
       algorithms: ['HS256'],
-      clockTolerance: options.clockToleranceS ?? 5,
+      clockTolerance: clockToleranceS,
       ...(options.now ? { currentDate: options.now } : {}),
     }));
   } catch (error) {
@@ -149,23 +209,48 @@ export async function verifyReceipt(
   }
   const claims = toClaims(payload);
   if (options.transactionId !== undefined && claims.tid !== options.transactionId) {
-    throw new ReceiptError('RECEIPT_MISMATCH', 'The receipt is for another transaction.');
+    throw new ReceiptError('RECEIPT_MISMATCH', 'The receipt is for another transaction.', claims);
   }
   if (options.decisions && !options.decisions.includes(claims.decision)) {
-    throw new ReceiptError('RECEIPT_MISMATCH', `The receipt's decision is ${claims.decision}.`);
+    throw new ReceiptError(
+      'RECEIPT_MISMATCH',
+      `The receipt's decision is ${claims.decision}.`,
+      claims,
+    );
+  }
+  if (options.binding !== undefined) {
+    const expected = await bindingHash(options.binding);
+    if (claims.bnd === undefined || !constantTimeEqual(claims.bnd, expected)) {
+      throw new ReceiptError(
+        'RECEIPT_BINDING_MISMATCH',
+        'The receipt is for another session.',
+        claims,
+      );
+    }
+  }
+  if (options.replayStore) {
+    // Kept as long as the receipt could still pass the expiry check, tolerance included.
+    const nowMs = options.now?.getTime() ?? Date.now();
+    const ttlMs = (claims.exp + clockToleranceS) * 1000 - nowMs;
+    if (!(await options.replayStore.consume(claims.tid, ttlMs))) {
+      throw new ReceiptError('RECEIPT_REPLAYED', 'The receipt has been used already.', claims);
+    }
   }
   return claims;
 }
 
+const BINDING_HASH = /^[A-Za-z0-9_-]{43}$/;
+
 function toClaims(payload: Record<string, unknown>): ReceiptClaims {
-  const { tid, fid, decision, rs, sr, iat, exp } = payload;
+  const { tid, fid, decision, rs, sr, iat, exp, bnd } = payload;
   const strings = [tid, fid, rs, sr].every((v) => typeof v === 'string');
   if (
     !strings ||
     typeof decision !== 'string' ||
     !decisions.has(decision) ||
     typeof iat !== 'number' ||
-    typeof exp !== 'number'
+    typeof exp !== 'number' ||
+    (bnd !== undefined && (typeof bnd !== 'string' || !BINDING_HASH.test(bnd)))
   ) {
     throw new ReceiptError('RECEIPT_INVALID', 'The receipt lacks required claims.');
   }
@@ -177,5 +262,6 @@ function toClaims(payload: Record<string, unknown>): ReceiptClaims {
     sr: sr as string,
     iat,
     exp,
+    ...(bnd === undefined ? {} : { bnd: bnd as string }),
   };
 }

@@ -1,13 +1,21 @@
 import { parse } from 'graphql';
 
-/** The SDL of CONTRACT.md section 2, verbatim. */
+/**
+ * The SDL of CONTRACT.md section 2, verbatim but for one thing: the contract writes
+ * sessionToken's two-line description as a "…" string, which GraphQL does not allow across lines,
+ * so it is a block string here (same text).
+ */
 export const typeDefsSource = /* GraphQL */ `
 scalar Upload
 scalar DateTime   # ISO-8601 string
 
 type Query {
-  "A fresh Oz session token for exactly one capture. Every call asks Oz for a new one."
-  sessionToken: SessionToken!
+  """
+  A fresh Oz session token for exactly one capture. Every call asks Oz for a new one.
+  binding: an opaque value from the host app's own session, fixed to this transaction and signed
+  (hashed) into the receipt, so the receipt only verifies for that session.
+  """
+  sessionToken(binding: String): SessionToken!
 }
 
 type SessionToken {

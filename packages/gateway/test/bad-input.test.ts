@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TransactionTickets } from '../src/index.js';
 import {
   type Answer,
   capsuleForm,
@@ -11,10 +12,14 @@ import {
   SUBMIT_MUTATION,
   startStack,
   submitCapsule,
+  TEST_RECEIPT_SECRET,
 } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
 
-const TID = '6f1c2a1e-8a53-4c1a-9f0e-3b1d2c4e5f60';
+/** A transactionId the stacks below accept, so each case is refused for its own fault only. */
+const TID = new TransactionTickets(TEST_RECEIPT_SECRET).issue({
+  expiresAt: Math.floor(Date.now() / 1000) + 3600,
+});
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
 const BOUNDARY = 'oz-test-boundary';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decide } from '../src/decision.js';
-import type { LivenessResult, OnResultContext } from '../src/index.js';
+import { type LivenessResult, type OnResultContext, TRANSACTION_GRACE_S } from '../src/index.js';
 import { verifyReceipt } from '../src/receipt.js';
 import { capture, errorOf, type Stack, startStack, submitCapsule } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
@@ -46,7 +46,7 @@ describe('decision', () => {
     'Oz %s + %s → %s end to end, receipt and onResult agree',
     async (rs, sr, decision) => {
       await stack.sandbox.control.queueOutcomes([{ resolution_status: rs, system_resolution: sr }]);
-      const { capsule, transactionId } = await capture(stack);
+      const { capsule, transactionId, token } = await capture(stack);
       const a = await submitCapsule(stack, capsule, transactionId);
       expect(a.body.errors).toBeUndefined();
       const result = a.body.data?.submitCapsule as unknown as LivenessResult;
@@ -67,7 +67,12 @@ describe('decision', () => {
       }
       const claims = await verifyReceipt(result.receipt, SECRET);
       expect(claims).toMatchObject({ tid: transactionId, fid: result.folderId, decision, rs, sr });
-      expect(claims.exp - claims.iat).toBe(3600);
+      // The transaction's expiry (token expiry + grace) plus receiptTtlS, whenever it was signed.
+      expect(claims.exp).toBe(
+        Math.ceil(Date.parse(token.expiresAt) / 1000) + TRANSACTION_GRACE_S + 3600,
+      );
+      expect(claims.exp - claims.iat).toBeGreaterThanOrEqual(3600);
+      expect(claims.bnd).toBeUndefined();
 
       const calls = seen.filter((s) => s.result.transactionId === transactionId);
       expect(calls).toHaveLength(1);

@@ -1,5 +1,6 @@
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TRANSACTION_GRACE_S, TransactionTickets } from '../src/index.js';
 import {
   errorOf,
   postJson,
@@ -7,6 +8,7 @@ import {
   type Stack,
   sessionToken,
   startStack,
+  TEST_RECEIPT_SECRET,
 } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
 
@@ -128,15 +130,20 @@ describe('hardening', () => {
     expect(after - before).toBe(3);
   });
 
-  it('expiresAt = issue time + configured lifetime; transactionId is a fresh UUID', async () => {
+  it('expiresAt = issue time + configured lifetime; transactionId is a fresh signed ticket', async () => {
     const started = Date.now();
     const t = await sessionToken(dev);
+    const again = await sessionToken(dev);
     const expires = Date.parse(t.expiresAt);
     expect(expires).toBeGreaterThanOrEqual(started + 900_000 - 1000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 900_000);
-    expect(t.transactionId).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-    );
+    // base64url, the unbound length; valid until the token's expiry plus the grace.
+    expect(t.transactionId).toMatch(/^[A-Za-z0-9_-]{50}$/);
+    expect(again.transactionId).not.toBe(t.transactionId);
+    expect(new TransactionTickets(TEST_RECEIPT_SECRET).open(t.transactionId)).toEqual({
+      expiresAt: Math.ceil(expires / 1000) + TRANSACTION_GRACE_S,
+      bindingHash: undefined,
+    });
   });
 
   itLeaksNoSecrets(() => [prod, dev, broken, limited]);

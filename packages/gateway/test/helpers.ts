@@ -11,6 +11,8 @@ import {
 
 export const SANDBOX_EMAIL = 'sandbox@example.com';
 export const SANDBOX_PASSWORD = 'sandbox-password-for-gateway-tests';
+/** The receipt secret of every `startStack` gateway unless a test gives its own. */
+export const TEST_RECEIPT_SECRET = 'test-receipt-secret-that-is-32-bytes-long!';
 
 export const SESSION_TOKEN_QUERY = 'query { sessionToken { token expiresAt transactionId } }';
 export const SUBMIT_MUTATION = `mutation Submit($capsule: Upload!, $transactionId: ID!) {
@@ -98,7 +100,7 @@ export async function startStack(
   const gateway = await startGatewayServer({
     ozApiUrl: sandbox.url,
     auth: { kind: 'login', email: SANDBOX_EMAIL, password: SANDBOX_PASSWORD },
-    receiptSecret: 'test-receipt-secret-that-is-32-bytes-long!',
+    receiptSecret: TEST_RECEIPT_SECRET,
     capsuleMaxBytes: 2 * 1024 * 1024,
     rateLimitPerMin: 1000,
     processMetrics: false,

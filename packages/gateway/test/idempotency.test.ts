@@ -3,7 +3,14 @@ import { IdempotentRunner, type LeaseLost } from '../src/idempotency.js';
 import type { LivenessResult } from '../src/index.js';
 import { MemoryResultStore } from '../src/store/memory-result-store.js';
 import type { ResultStore } from '../src/store/result-store.js';
-import { capsulePosts, capture, type Stack, startStack, submitCapsule } from './helpers.js';
+import {
+  capsulePosts,
+  capture,
+  errorOf,
+  type Stack,
+  startStack,
+  submitCapsule,
+} from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,11 +106,14 @@ describe('idempotency per transactionId', () => {
     expect(await capsulePosts(stack)).toHaveLength(1);
   });
 
-  it('transactionIds are case-insensitive UUIDs', async () => {
+  it('transactionIds are exact: another spelling is not the same transaction, and is refused', async () => {
     const { capsule, transactionId } = await capture(stack);
     const first = await submitCapsule(stack, capsule, transactionId);
-    const upper = await submitCapsule(stack, capsule, transactionId.toUpperCase());
-    expect(upper.body.data?.submitCapsule).toEqual(first.body.data?.submitCapsule);
+    expect(first.body.data?.submitCapsule).toMatchObject({ transactionId });
+    const swapped = transactionId.replace(/[a-z]/, (c) => c.toUpperCase());
+    expect(swapped).not.toBe(transactionId);
+    const other = await submitCapsule(stack, capsule, swapped);
+    expect(errorOf(other).code).toBe('BAD_USER_INPUT');
     expect(await capsulePosts(stack)).toHaveLength(1);
   });
 

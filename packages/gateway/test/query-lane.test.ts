@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createMemoryRateLimiter } from '../src/index.js';
-import { SESSION_TOKEN_QUERY, type Stack, startStack } from './helpers.js';
+import { createMemoryRateLimiter, TransactionTickets } from '../src/index.js';
+import { SESSION_TOKEN_QUERY, type Stack, startStack, TEST_RECEIPT_SECRET } from './helpers.js';
 
 /**
  * The query lane answers known queries without Express and Apollo. These tests send the same
@@ -39,6 +40,8 @@ interface Case extends Call {
 
 const json = (payload: unknown) => JSON.stringify(payload);
 const tokenQuery = json({ query: SESSION_TOKEN_QUERY });
+const BOUND_QUERY =
+  'query ($binding: String) { sessionToken(binding: $binding) { token expiresAt transactionId } }';
 
 const cases: Case[] = [
   { name: 'sessionToken', lane: true, body: tokenQuery },
@@ -73,6 +76,26 @@ const cases: Case[] = [
     lane: true,
     body: tokenQuery,
     headers: { 'content-type': 'application/json; charset=utf-8' },
+  },
+  {
+    name: 'binding as a variable',
+    lane: true,
+    body: json({ query: BOUND_QUERY, variables: { binding: 'session-a' } }),
+  },
+  {
+    name: 'binding as a literal',
+    lane: true,
+    body: json({ query: '{ sessionToken(binding: "session-a") { token transactionId } }' }),
+  },
+  {
+    name: 'binding null',
+    lane: true,
+    body: json({ query: BOUND_QUERY, variables: { binding: null } }),
+  },
+  {
+    name: 'empty binding → BAD_USER_INPUT',
+    lane: true,
+    body: json({ query: BOUND_QUERY, variables: { binding: '' } }),
   },
   { name: 'accept */*', lane: true, body: tokenQuery, headers: { accept: '*/*' } },
   {
@@ -176,6 +199,11 @@ const cases: Case[] = [
     }),
   },
   {
+    name: 'binding that is not a string',
+    lane: false,
+    body: json({ query: BOUND_QUERY, variables: { binding: 42 } }),
+  },
+  {
     name: 'operationName naming no operation',
     lane: false,
     body: json({ query: SESSION_TOKEN_QUERY, operationName: 'Nope' }),
@@ -262,8 +290,11 @@ function normalize(answer: Awaited<ReturnType<typeof send>>, call: Call): Normal
   const body = answer.text
     .replace(/"(token)":"[^"]+"/g, '"$1":"<token>"')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    // transactionIds: signed tickets, 50 characters (92 with a binding), fresh per answer.
+    .replace(/"[A-Za-z0-9_-]{50}"|"[A-Za-z0-9_-]{92}"/g, '"<transactionId>"')
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<date>')
-    .replace(/"stacktrace":\[[^\]]*\]/g, '"stacktrace":"<stack>"');
+    // A whole array of JSON strings (a frame may hold a ']', as in "fn [as field]").
+    .replace(/"stacktrace":\[(?:"(?:[^"\\]|\\.)*",?)*\]/g, '"stacktrace":"<stack>"');
   return { status: answer.status, headers, body };
 }
 
@@ -335,6 +366,32 @@ describe.each([
     if (testCase.lane) expect(viaApp.apolloCalls).toBe(1);
     // Same upstream work: nothing repeated by a lane that gave up half-way, nothing skipped.
     expect(viaLane.upstreamCalls).toBe(viaApp.upstreamCalls);
+  });
+
+  it('the lane hands the binding to the resolver: the transactionId carries its hash', async () => {
+    const apollo = vi.spyOn(ApolloServer.prototype, 'executeHTTPGraphQLRequest');
+    const tickets = new TransactionTickets(TEST_RECEIPT_SECRET);
+    const bodies = [
+      json({ query: BOUND_QUERY, variables: { binding: 'session-lane' } }),
+      json({ query: '{ sessionToken(binding: "session-lane") { transactionId } }' }),
+    ];
+    for (const body of bodies) {
+      const answer = await send(stack.gateway.graphqlUrl, {
+        body,
+        headers: { 'x-forwarded-for': '192.0.2.2' },
+      });
+      const { transactionId } = JSON.parse(answer.text).data.sessionToken;
+      expect(tickets.open(transactionId)).toMatchObject({
+        bindingHash: createHash('sha256').update('session-lane').digest('base64url'),
+      });
+    }
+    const unbound = await send(stack.gateway.graphqlUrl, {
+      body: json({ query: BOUND_QUERY }),
+      headers: { 'x-forwarded-for': '192.0.2.2' },
+    });
+    const { transactionId } = JSON.parse(unbound.text).data.sessionToken;
+    expect(tickets.open(transactionId)).toMatchObject({ bindingHash: undefined });
+    expect(apollo).not.toHaveBeenCalled();
   });
 
   it('a declined request reaches no resolver twice: exactly one upstream call', async () => {

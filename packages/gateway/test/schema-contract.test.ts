@@ -5,7 +5,7 @@ import { typeDefs } from '../src/index.js';
 import { postJson, type Stack, startStack } from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
 
-/** CONTRACT.md section 2, copied verbatim. */
+/** CONTRACT.md section 2, copied verbatim (sessionToken's two-line description as a block string). */
 const contractSdl = readFileSync(
   new URL('./fixtures/contract-schema.graphql', import.meta.url),
   'utf8',

@@ -3,10 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningGateway, startGatewayServer } from '../src/index.js';
+import { type RunningGateway, startGatewayServer, TransactionTickets } from '../src/index.js';
 import { capsuleForm } from './helpers.js';
 
 const KiB = 1024;
+const SECRET = 'test-receipt-secret-that-is-32-bytes-long!';
+/** transactionIds as this gateway's sessionToken would issue them (this Oz has no session tokens). */
+const tickets = new TransactionTickets(SECRET);
+const transactionId = () => tickets.issue({ expiresAt: Math.floor(Date.now() / 1000) + 600 });
 
 /**
  * An Oz stand-in that answers each capsule the moment its last byte arrived, faster than the
@@ -55,7 +59,7 @@ describe('upstream connection reuse', () => {
     gateway = await startGatewayServer({
       ozApiUrl: oz.url,
       auth: { kind: 'token', token: 'static-oz-token' },
-      receiptSecret: 'test-receipt-secret-that-is-32-bytes-long!',
+      receiptSecret: SECRET,
       processMetrics: false,
       logLevel: 'silent',
     });
@@ -72,7 +76,7 @@ describe('upstream connection reuse', () => {
       const response = await fetch(gateway.graphqlUrl, {
         method: 'POST',
         headers: { 'apollo-require-preflight': 'true' },
-        body: capsuleForm(new Uint8Array(size).fill(7), randomUUID()),
+        body: capsuleForm(new Uint8Array(size).fill(7), transactionId()),
       });
       const body = (await response.json()) as { data?: { submitCapsule?: { decision?: string } } };
       expect(body.data?.submitCapsule?.decision).toBe('ACCEPT');

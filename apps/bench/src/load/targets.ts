@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { capsulePrefix } from '../bench-capsule.js';
+import { benchTransactionId } from '../bench-transactions.js';
 
 /**
  * The four things a figure is measured against, and the exact request each one takes. The wire
@@ -73,7 +74,7 @@ export function submitRequest(
   capsuleBody: Buffer,
   accessToken: string,
 ): PreparedRequest & { capsuleLength: number } {
-  const transactionId = randomUUID();
+  const transactionId = benchTransactionId();
   const prefix = capsulePrefix(transactionId);
   const capsuleLength = prefix.length + capsuleBody.length;
   if (target.protocol === 'oz') {

@@ -1,7 +1,8 @@
 import '@oz-liveness/element/define';
-import { Component, CUSTOM_ELEMENTS_SCHEMA, signal } from '@angular/core';
+import { Component, CUSTOM_ELEMENTS_SCHEMA, type OnInit, signal } from '@angular/core';
 import {
   describeVerdict,
+  fetchBinding,
   formatProgress,
   postSignup,
   type SignupVerdict,
@@ -24,6 +25,8 @@ import {
           required
           endpoint="/graphql"
           plugin-src="/oz-plugin/plugin_liveness.php"
+          [binding]="binding() ?? ''"
+          [disabled]="!binding()"
           (oz-liveness-state)="onState($event)"
           (oz-liveness-progress)="progress.set($event.detail)"
           (oz-liveness-result)="onResult($event)"
@@ -50,13 +53,22 @@ import {
     </form>
   `,
 })
-export class SignupFormComponent {
+export class SignupFormComponent implements OnInit {
   protected readonly state = signal('idle');
   protected readonly progress = signal<{ loaded: number; total: number } | null>(null);
   protected readonly decision = signal<string | null>(null);
   protected readonly error = signal<string | null>(null);
   protected readonly verdict = signal<SignupVerdict | null>(null);
   protected readonly formatProgress = formatProgress;
+  protected readonly binding = signal<string | null>(null);
+
+  // The receipt counts only in this sign-up session: the check is enabled once it has the binding.
+  ngOnInit(): void {
+    fetchBinding().then(
+      (value) => this.binding.set(value),
+      (failure: Error) => this.error.set(failure.message),
+    );
+  }
 
   protected onState(event: HTMLElementEventMap['oz-liveness-state']): void {
     this.state.set(event.detail.state);

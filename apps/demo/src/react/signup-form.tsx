@@ -1,8 +1,9 @@
 import '@oz-liveness/element/define';
 import type {} from '@oz-liveness/element/types/react';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import {
   describeVerdict,
+  fetchBinding,
   formatProgress,
   postSignup,
   type SignupVerdict,
@@ -14,6 +15,12 @@ export function SignupForm() {
   const [decision, setDecision] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<SignupVerdict | null>(null);
+  const [binding, setBinding] = useState<string | null>(null);
+
+  // The receipt counts only in this sign-up session: the check is enabled once it has the binding.
+  useEffect(() => {
+    fetchBinding().then(setBinding, (failure: Error) => setError(failure.message));
+  }, []);
 
   // The browser only fires submit once the required check is ACCEPT.
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -34,6 +41,8 @@ export function SignupForm() {
           required
           endpoint="/graphql"
           plugin-src="/oz-plugin/plugin_liveness.php"
+          binding={binding ?? undefined}
+          disabled={!binding}
           onoz-liveness-state={(event) => {
             setState(event.detail.state);
             if (event.detail.state === 'preparing') setDecision(null);

@@ -16,6 +16,20 @@ export async function postSignup(form: HTMLFormElement): Promise<SignupVerdict> 
   }
 }
 
+/**
+ * The binding of this visitor's sign-up session, from the demo backend (which starts the session
+ * if needed, in an HttpOnly cookie). Pages set it on the element before the check can start: the
+ * gateway signs it into the receipt, and the backend accepts the receipt only in this session.
+ */
+export async function fetchBinding(): Promise<string> {
+  const response = await fetch('/api/session', { cache: 'no-store' });
+  const body = (await response.json().catch(() => null)) as { binding?: unknown } | null;
+  if (!response.ok || typeof body?.binding !== 'string') {
+    throw new Error(`the demo server gave no session binding (HTTP ${response.status})`);
+  }
+  return body.binding;
+}
+
 /** One line for people: what the server said. */
 export function describeVerdict(verdict: SignupVerdict): string {
   return verdict.ok

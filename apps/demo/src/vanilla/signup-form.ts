@@ -1,9 +1,23 @@
 import '@oz-liveness/element/define';
-import { describeVerdict, formatProgress, postSignup } from '../shared/signup-client.js';
+import {
+  describeVerdict,
+  fetchBinding,
+  formatProgress,
+  postSignup,
+} from '../shared/signup-client.js';
 
 const form = document.querySelector<HTMLFormElement>('#signup')!;
 const check = form.querySelector('oz-liveness-check')!;
 const field = (id: string) => form.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
+
+// The receipt counts only in this sign-up session: the check is enabled once it has the binding.
+fetchBinding().then(
+  (binding) => {
+    check.binding = binding;
+    check.disabled = false;
+  },
+  (error: Error) => showError(error.message),
+);
 
 check.addEventListener('oz-liveness-state', (event) => {
   field('state').textContent = event.detail.state;
@@ -16,8 +30,7 @@ check.addEventListener('oz-liveness-result', (event) => {
   showDecision(event.detail.result.decision);
 });
 check.addEventListener('oz-liveness-error', (event) => {
-  field('error').textContent = `${event.detail.code}: ${event.detail.message}`;
-  field('error').hidden = false;
+  showError(`${event.detail.code}: ${event.detail.message}`);
 });
 
 // The browser only lets the form submit once the required check is ACCEPT.
@@ -27,6 +40,11 @@ form.addEventListener('submit', async (event) => {
   field('server-verdict').textContent = describeVerdict(verdict);
   field('server-verdict').dataset.ok = String(verdict.ok);
 });
+
+function showError(message: string): void {
+  field('error').textContent = message;
+  field('error').hidden = false;
+}
 
 function showDecision(decision: string): void {
   field('decision').textContent = decision;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TransactionTickets } from '@oz-liveness/gateway';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type GatewayProcess, spawnGateway } from '../support/gateway-process.js';
 import { randomBytes, SUBMIT_MUTATION } from './support/graphql-client.js';
@@ -11,7 +12,7 @@ import {
   rawHttp,
 } from './support/raw-http.js';
 import type { SandboxProcess } from './support/sandbox-process.js';
-import { gatewayEnv, ozCalls, startReliabilitySandbox } from './support/stack.js';
+import { gatewayEnv, ozCalls, RECEIPT_SECRET, startReliabilitySandbox } from './support/stack.js';
 
 /** Small, so "over the limit" costs 64 KiB rather than 10 MiB. */
 const CAPSULE_MAX_BYTES = 64 * 1024;
@@ -22,7 +23,10 @@ const MULTIPART = {
   'Apollo-Require-Preflight': 'true',
 };
 
-const operations = (transactionId: string = randomUUID()) =>
+/** A transactionId the gateway accepts (signed with its secret), so each case fails for its own fault. */
+const tickets = new TransactionTickets(RECEIPT_SECRET);
+const issuedTransactionId = () => tickets.issue({ expiresAt: Math.floor(Date.now() / 1000) + 600 });
+const operations = (transactionId: string = issuedTransactionId()) =>
   JSON.stringify({ query: SUBMIT_MUTATION, variables: { capsule: null, transactionId } });
 const MAP = JSON.stringify({ 0: ['variables.capsule'] });
 const capsulePart = (body: Uint8Array | string = randomBytes(512)): Part => ({
@@ -480,10 +484,39 @@ const CORPUS: BadInput[] = [
     code: 'CAPSULE_TOO_LARGE',
   },
   {
-    name: 'transactionId that is not a UUID',
+    name: 'transactionId that is not a ticket',
     request: () =>
       submit([
         { name: 'operations', body: operations('not-a-uuid') },
+        { name: 'map', body: MAP },
+        capsulePart(),
+      ]),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'transactionId signed with another key',
+    request: () =>
+      submit([
+        {
+          name: 'operations',
+          body: operations(
+            new TransactionTickets('x'.repeat(40)).issue({
+              expiresAt: Math.floor(Date.now() / 1000) + 600,
+            }),
+          ),
+        },
+        { name: 'map', body: MAP },
+        capsulePart(),
+      ]),
+    status: 200,
+    code: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'transactionId in the old UUID form',
+    request: () =>
+      submit([
+        { name: 'operations', body: operations(randomUUID()) },
         { name: 'map', body: MAP },
         capsulePart(),
       ]),

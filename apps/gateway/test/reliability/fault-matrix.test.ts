@@ -213,7 +213,8 @@ describe('fault matrix against a gateway process (sandbox fault injection, Redis
   it('sessionToken, Oz 401 then success after re-login', async () => {
     await sandbox.control.injectFault({ path: SESSION_TOKEN, kind: 'unauthorized' });
     const token = await freshToken();
-    expect(token.transactionId).toMatch(/^[0-9a-f-]{36}$/);
+    // A signed ticket (base64url, no binding): issued only once the token came back.
+    expect(token.transactionId).toMatch(/^[A-Za-z0-9_-]{50}$/);
   });
 
   it('sessionToken and submitCapsule, Oz refusing connections', async () => {

@@ -24,7 +24,7 @@ export interface ScriptedRequest {
   operation: 'sessionToken' | 'submitCapsule';
   headers: Record<string, string>;
   bodyLength: number;
-  json?: { query: string };
+  json?: { query: string; variables?: Record<string, unknown> };
   operations?: { query: string; variables: Record<string, unknown> };
   map?: Record<string, string[]>;
   partOrder?: string[];
