@@ -27,16 +27,27 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** How long after the upload deadline Node's own request timeout may cut a connection, ms. */
+const REQUEST_TIMEOUT_MARGIN_MS = 5_000;
+
 /** Builds the gateway and listens (127.0.0.1, random port by default). */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
   const { port = 0, host = '127.0.0.1', drainTimeoutMs = 30_000, ...config } = options;
   const gateway = createOzLivenessGateway(config);
   await gateway.start();
 
-  const server = createServer(gateway.handler);
-  // Uploads of a few MB on slow links must not be cut by Node's defaults, nor hang forever.
-  server.requestTimeout = Math.max(120_000, gateway.config.ozTimeoutMs * 2);
-  server.headersTimeout = 30_000;
+  const { uploadTimeoutMs } = gateway.config;
+  // Node's own limits, counted from a request's first byte, answer with a bare 408 and close. The
+  // header section may take at most as long as a whole upload; a body is bounded by the upload
+  // deadline, which answers UPLOAD_TIMEOUT (counted from the headers). requestTimeout stays a
+  // backstop behind both (and bounds JSON bodies), checked often enough to matter.
+  const headersTimeout = Math.min(30_000, uploadTimeoutMs);
+  const server = createServer(
+    { connectionsCheckingInterval: Math.min(30_000, Math.max(1_000, headersTimeout / 2)) },
+    gateway.handler,
+  );
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = headersTimeout + uploadTimeoutMs + REQUEST_TIMEOUT_MARGIN_MS;
 
   let inFlight = 0;
   let idle: (() => void) | undefined;

@@ -54,6 +54,8 @@ describe('idempotency per transactionId', () => {
   beforeAll(async () => {
     stack = await startStack({
       gateway: {
+        // Ten concurrent duplicates come from one loopback address.
+        maxUploadsPerIp: 20,
         onResult: () => {
           onResultCalls += 1;
         },

@@ -42,6 +42,8 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       auth: { kind: 'login', email: SANDBOX_EMAIL, password: SANDBOX_PASSWORD },
       receiptSecret: 'test-receipt-secret-that-is-32-bytes-long!',
       rateLimitPerMin: 1000,
+      // Ten concurrent duplicates come from one loopback address.
+      maxUploadsPerIp: 20,
       processMetrics: false,
       redis: redis.url,
       logger,
