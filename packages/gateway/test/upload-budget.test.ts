@@ -388,5 +388,18 @@ describe('upload deadline (in process)', () => {
     expect(stack.logLines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
   });
 
+  it('an operation that failed before its upload was read is cut at the deadline, answered once', async () => {
+    // The resolver refuses the transactionId at once, but graphql-upload holds Apollo's answer
+    // until the request ends; the deadline answers first and Apollo's answer is dropped.
+    const pieces = multipartPieces('not-a-uuid', 64 * 1024);
+    const upload = new RawUpload(stack.gateway.graphqlUrl, { contentLength: pieces.length });
+    await upload.write(pieces.head);
+    expectTimeout(await upload.answer);
+    await upload.closed;
+    // Still alive and answering after Apollo's late answer had nowhere to go.
+    expect((await fetch(`${stack.gateway.url}/healthz`)).status).toBe(200);
+    expect(stack.logLines.filter((line) => JSON.parse(line).level >= 50)).toEqual([]);
+  });
+
   itLeaksNoSecrets(() => [stack]);
 });

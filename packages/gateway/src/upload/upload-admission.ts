@@ -6,7 +6,7 @@ import defaultProcessRequest, {
 import Upload from 'graphql-upload/Upload.mjs';
 import type { Logger } from 'pino';
 import { ErrorCode, httpErrorBody, uploadTimeout } from '../errors.js';
-import { sendEarlyAnswer } from './early-answer.js';
+import { sendEarlyAnswer, wasAnsweredEarly } from './early-answer.js';
 import type { SpoolTicket, UploadBudget, UploadRefusal } from './upload-budget.js';
 
 /** What an operator should see counted. */
@@ -80,6 +80,12 @@ export function createUploadAdmission(options: UploadAdmissionOptions) {
       return;
     }
     tickets.set(req, ticket);
+    // graphql-upload takes this `send` as the one to call once the request has closed: after an
+    // early answer it must find nothing left to send (Express would throw, unhandled).
+    const send = res.send;
+    res.send = function sendUnlessAnswered(this: Response, body?: unknown) {
+      return wasAnsweredEarly(res) ? this : send.call(this, body);
+    };
 
     const deadline = setTimeout(() => {
       if (req.readableEnded || res.writableEnded) return;
