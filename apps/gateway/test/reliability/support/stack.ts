@@ -14,7 +14,7 @@ export function startReliabilitySandbox(maxBodyBytes?: number): Promise<RunningS
 
 /** Env of a gateway process logging in to `sandbox` and sharing state through `redisUrl`. */
 export function gatewayEnv(
-  sandbox: RunningSandbox,
+  sandbox: Pick<RunningSandbox, 'url'>,
   redisUrl: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
