@@ -3,8 +3,9 @@ import { startGatewayServer, tuneHeapForUploads } from '@oz-liveness/gateway';
 
 /**
  * Our gateway as apps/gateway deploys it (production mode, default logging, the V8 heap setting
- * of `tuneHeapForUploads`), with only the two settings a benchmark must change: no per-IP rate
- * limit in the way of one load generator, and room for the 8 MiB capsules plus multipart overhead.
+ * of `tuneHeapForUploads`), with only the settings a benchmark must change: no per-IP rate limit
+ * or per-IP upload limit in the way of one load generator, and room for the 8 MiB capsules plus
+ * multipart overhead.
  */
 export interface OurGatewayOptions {
   upstreamUrl: string;
@@ -22,6 +23,7 @@ export async function startOurGateway(options: OurGatewayOptions) {
     auth: { kind: 'token', token: options.accessToken },
     capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
     rateLimitPerMin: 1_000_000_000,
+    maxUploadsPerIp: 1_000_000,
     corsOrigins: options.corsOrigins,
     receiptSecret: randomBytes(32).toString('base64url'),
     production: true,

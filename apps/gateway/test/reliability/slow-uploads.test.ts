@@ -64,6 +64,7 @@ describe('slow uploads: 200 connections sending 1 byte a second', () => {
     gateway = await spawnGateway(
       gatewayEnv(sandbox, inject('redisUrl'), {
         UPLOAD_TIMEOUT_MS: String(UPLOAD_TIMEOUT_MS),
+        MAX_UPLOADS_PER_IP: '4',
         // Enough places for all: the spool budget (by declared length) is what refuses here.
         MAX_CONCURRENT_UPLOADS: String(CONNECTIONS),
       }),

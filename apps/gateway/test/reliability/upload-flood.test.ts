@@ -41,7 +41,10 @@ describe('100 concurrent 10 MiB uploads against MAX_CONCURRENT_UPLOADS=64', () =
   beforeAll(async () => {
     // Its own process: hashing 640 MiB of capsules must not stall this one's clients and probe.
     sandbox = await spawnSandbox();
-    gateway = await spawnGateway(gatewayEnv(sandbox, inject('redisUrl')));
+    // The contract's defaults for every upload limit (the suite's env lifts the per-IP one).
+    gateway = await spawnGateway(
+      gatewayEnv(sandbox, inject('redisUrl'), { MAX_UPLOADS_PER_IP: '4' }),
+    );
   });
   afterAll(async () => {
     for (const flood of floods) flood.upload.destroy();
