@@ -229,7 +229,8 @@ describe('RedisResultStore (real redis-server)', () => {
     expect(await other.claim(tid, 600)).toEqual({ status: 'stored', result });
 
     // No renewal after completion: MONITOR sees no further script calls on this key.
-    const monitor = await admin.duplicate().monitor();
+    // monitor() opens a connection of its own (a duplicate would be left connected here).
+    const monitor = await admin.monitor();
     const seen: string[] = [];
     monitor.on('monitor', (_time: string, args: string[]) => {
       if (args.includes(key)) seen.push(args.join(' '));
