@@ -27,6 +27,9 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** How long a request's header section may take, ms. */
+const HEADERS_TIMEOUT_MS = 30_000;
+
 /** How long after the upload deadline Node's own request timeout may cut a connection, ms. */
 const REQUEST_TIMEOUT_MARGIN_MS = 5_000;
 
@@ -36,18 +39,15 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   const gateway = createOzLivenessGateway(config);
   await gateway.start();
 
-  const { uploadTimeoutMs } = gateway.config;
-  // Node's own limits, counted from a request's first byte, answer with a bare 408 and close. The
-  // header section may take at most as long as a whole upload; a body is bounded by the upload
-  // deadline, which answers UPLOAD_TIMEOUT (counted from the headers). requestTimeout stays a
-  // backstop behind both (and bounds JSON bodies), checked often enough to matter.
-  const headersTimeout = Math.min(30_000, uploadTimeoutMs);
-  const server = createServer(
-    { connectionsCheckingInterval: Math.min(30_000, Math.max(1_000, headersTimeout / 2)) },
-    gateway.handler,
-  );
-  server.headersTimeout = headersTimeout;
-  server.requestTimeout = headersTimeout + uploadTimeoutMs + REQUEST_TIMEOUT_MARGIN_MS;
+  const server = createServer(gateway.handler);
+  // Node's own limits, counted from a request's first byte, answer with a bare 408 and close. A
+  // body is bounded by the upload deadline, which answers UPLOAD_TIMEOUT (counted from the
+  // headers); requestTimeout stays a backstop behind it (and bounds JSON bodies). headersTimeout
+  // also runs from a connection's start, before its first byte is read: tied to a short upload
+  // deadline it cut fresh connections on a busy machine, so it stays on its own.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout =
+    HEADERS_TIMEOUT_MS + gateway.config.uploadTimeoutMs + REQUEST_TIMEOUT_MARGIN_MS;
 
   let inFlight = 0;
   let idle: (() => void) | undefined;
