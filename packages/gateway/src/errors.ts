@@ -96,13 +96,15 @@ export const rateLimited = (retryAfterSeconds: number) =>
     extensions: { retryAfterSeconds },
   });
 
+export const uploadTimeoutMessage = (timeoutMs: number) =>
+  `The capsule did not fully arrive within ${timeoutMs} ms; send it again.`;
+
 /** The capsule did not fully arrive within `timeoutMs` of the request (HTTP 408); Oz not called. */
 export const uploadTimeout = (timeoutMs: number) =>
-  gatewayError(
-    ErrorCode.UPLOAD_TIMEOUT,
-    `The capsule did not fully arrive within ${timeoutMs} ms; send it again.`,
-    { httpStatus: 408, extensions: { timeoutMs } },
-  );
+  gatewayError(ErrorCode.UPLOAD_TIMEOUT, uploadTimeoutMessage(timeoutMs), {
+    httpStatus: 408,
+    extensions: { timeoutMs },
+  });
 
 /** This instance cannot take the upload now; nothing was sent to Oz (HTTP 503, Retry-After). */
 export const serviceUnavailable = (message: string, retryAfterSeconds: number) =>

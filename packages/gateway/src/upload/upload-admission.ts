@@ -5,7 +5,7 @@ import defaultProcessRequest, {
 } from 'graphql-upload/processRequest.mjs';
 import Upload from 'graphql-upload/Upload.mjs';
 import type { Logger } from 'pino';
-import { ErrorCode, httpErrorBody, uploadTimeout } from '../errors.js';
+import { ErrorCode, httpErrorBody, uploadTimeoutMessage } from '../errors.js';
 import { sendEarlyAnswer, wasAnsweredEarly } from './early-answer.js';
 import type { SpoolTicket, UploadBudget, UploadRefusal } from './upload-budget.js';
 
@@ -95,7 +95,7 @@ export function createUploadAdmission(options: UploadAdmissionOptions) {
       if (!res.headersSent) {
         sendEarlyAnswer(req, res, {
           status: 408,
-          body: httpErrorBody(ErrorCode.UPLOAD_TIMEOUT, uploadTimeout(uploadTimeoutMs).message, {
+          body: httpErrorBody(ErrorCode.UPLOAD_TIMEOUT, uploadTimeoutMessage(uploadTimeoutMs), {
             timeoutMs: uploadTimeoutMs,
           }),
         });
