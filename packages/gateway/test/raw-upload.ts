@@ -42,7 +42,12 @@ export class RawUpload {
 
   constructor(
     url: string,
-    options: { localAddress?: string; contentLength?: number; chunked?: boolean } = {},
+    options: {
+      localAddress?: string;
+      contentLength?: number;
+      chunked?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     const { hostname, port, pathname } = new URL(url);
     this.socket = connect({
@@ -53,9 +58,12 @@ export class RawUpload {
     const framing = options.chunked
       ? 'Transfer-Encoding: chunked'
       : `Content-Length: ${options.contentLength ?? 0}`;
+    const extra = Object.entries(options.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
     this.socket.write(
       `POST ${pathname} HTTP/1.1\r\nHost: ${hostname}\r\nApollo-Require-Preflight: true\r\n` +
-        `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n${framing}\r\n\r\n`,
+        `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\n${framing}\r\n${extra}\r\n`,
     );
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.answer = new Promise((resolve, reject) => {

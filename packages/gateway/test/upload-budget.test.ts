@@ -312,6 +312,40 @@ describe('upload budget (in process, real uploads on loopback)', () => {
   itLeaksNoSecrets(() => [stack]);
 });
 
+describe('upload budget behind a proxy (trustProxy)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ gateway: { maxUploadsPerIp: 1, trustProxy: 'loopback' } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('counts per forwarded client, as the rate limit does', async () => {
+    const from = async (client: string) => {
+      const { capsule, transactionId } = await capture(stack);
+      const pieces = multipartPieces(transactionId, capsule.byteLength);
+      const upload = new RawUpload(stack.gateway.graphqlUrl, {
+        contentLength: pieces.length,
+        headers: { 'X-Forwarded-For': client },
+      });
+      await upload.write(pieces.head);
+      return { upload, rest: Buffer.concat([capsule, pieces.tail]) };
+    };
+    const first = await from('203.0.113.1');
+    const other = await from('203.0.113.2');
+    await until(async () => (await budgetOf(stack)).active === 2, 'one upload per client');
+    const again = await from('203.0.113.1');
+    expectRefusal(await again.upload.answer);
+    for (const held of [first, other]) {
+      await held.upload.write(held.rest);
+      expect(decisionOf(await held.upload.answer)).toBe('ACCEPT');
+    }
+    for (const held of [first, other, again]) held.upload.destroy();
+  });
+});
+
 describe('upload deadline (in process)', () => {
   const TIMEOUT_MS = 1_000;
   let stack: Stack;
