@@ -173,6 +173,15 @@ describe('upload budget (in process, real uploads on loopback)', () => {
     // Only its head is sent: the answer cannot have needed the body.
     const a3 = await heldUpload(stack, '127.0.0.2');
     expectRefusal(await a3.upload.answer);
+    // A refusal by design is logged as a warning, not as a failure.
+    await until(
+      () => stack.logLines.some((line) => line.includes('"msg":"request turned away"')),
+      'the refusal logged',
+    );
+    const refusal = stack.logLines
+      .map((line) => JSON.parse(line) as { level: number; msg: string; status?: number })
+      .find((line) => line.status === 503);
+    expect(refusal).toMatchObject({ level: 40, msg: 'request turned away' });
     const b1 = await heldUpload(stack, '127.0.0.3');
     await until(async () => (await budgetOf(stack)).active === 3, 'the other address admitted');
 
