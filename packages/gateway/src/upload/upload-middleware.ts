@@ -114,13 +114,38 @@ export function createUploadMiddleware(options: UploadMiddlewareOptions): Reques
       if (!req.is('multipart/form-data')) return next();
       admission.admit(req, res, next);
     },
-    graphqlUploadExpress({
-      processRequest: admission.processRequest,
-      maxFiles: 1,
-      // busboy flags a file as truncated once it *reaches* fileSize, so +1 lets a capsule of
-      // exactly capsuleMaxBytes through; receiveCapsule re-checks the exact length anyway.
-      maxFileSize: options.capsuleMaxBytes + 1,
-      maxFieldSize: options.maxFieldBytes,
-    }),
+    malformedIsClientError(
+      graphqlUploadExpress({
+        processRequest: admission.processRequest,
+        maxFiles: 1,
+        // busboy flags a file as truncated once it *reaches* fileSize, so +1 lets a capsule of
+        // exactly capsuleMaxBytes through; receiveCapsule re-checks the exact length anyway.
+        maxFileSize: options.capsuleMaxBytes + 1,
+        maxFieldSize: options.maxFieldBytes,
+      }),
+    ),
   ].map(onlyForMultipart);
+}
+
+/**
+ * graphql-upload passes busboy's parse errors on as they are ("Unexpected end of form",
+ * "Malformed part header"): plain Errors without an HTTP status, which the error handler would
+ * mask as a 500. They describe the client's body, so they become a 400. An error with a status
+ * keeps it, and a system error (a failed temp-file write: `syscall` set) stays the server's.
+ */
+function malformedIsClientError(handler: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    handler(req, res, (error?: unknown) => {
+      const failure = error as (Error & { status?: number; syscall?: string }) | undefined;
+      if (!failure || failure.status !== undefined || failure.syscall !== undefined) {
+        next(error);
+        return;
+      }
+      next(
+        Object.assign(new Error(`The multipart body is malformed: ${failure.message}.`), {
+          status: 400,
+          expose: true,
+        }),
+      );
+    });
 }
