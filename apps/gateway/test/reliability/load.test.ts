@@ -155,7 +155,7 @@ describe('load: 500 × 1 MiB from 50 clients over two gateway processes sharing 
     const retried = transactions.filter((t) => t.retry);
     expect(retried).toHaveLength(RETRYING_CLIENTS * PER_CLIENT);
     for (const t of retried) expect(t.retry?.result).toEqual(t.first);
-    const stored = await redis.mget(transactions.map((t) => `oz-liveness:tx:${t.transactionId}`));
+    const stored = await redis.mget(transactions.map((t) => `oz-liveness:tx:{${t.transactionId}}`));
     stored.forEach((value, i) => {
       expect(JSON.parse(value ?? '{}').result).toEqual(transactions[i]?.first);
     });
