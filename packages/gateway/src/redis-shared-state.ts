@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RateLimiter } from './rate-limit.js';
 import { createRedisRateLimiter } from './rate-limit-redis.js';
-import { openRedis, type RedisClient, type RedisOption } from './redis-connection.js';
+import { openRedis, type RedisOption } from './redis-connection.js';
 import { watchRedis } from './redis-watch.js';
 import { RedisResultStore } from './store/redis-result-store.js';
 
@@ -21,8 +21,6 @@ export interface RedisSharedStateOptions {
 export interface RedisSharedState {
   store: RedisResultStore;
   rateLimiter: RateLimiter;
-  /** The connection the store and the rate limiter share. */
-  client: RedisClient;
   /** Closes the connection if it was opened here (a client you passed stays yours). */
   close(): Promise<void>;
 }
@@ -46,7 +44,6 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
       perMinute: options.rateLimitPerMin,
       keyPrefix: `${options.keyPrefix}rate`,
     }),
-    client: redis,
     async close() {
       if (!owned) return;
       if (redis.status !== 'ready') {
