@@ -233,7 +233,9 @@ describe('Redis Cluster of 3 masters (real redis-servers)', () => {
         StoreUnavailableError,
       );
       expect(performance.now() - first).toBeLessThan(5_000);
-      await vi.waitFor(() => expect(lines.join('\n')).toContain('redis connection lost'));
+      await vi.waitFor(() => expect(lines.join('\n')).toContain('redis connection lost'), {
+        timeout: 5_000,
+      });
 
       const started = performance.now();
       await expect(shared.store.claim(randomUUID(), 10_000)).rejects.toBeInstanceOf(
@@ -249,9 +251,12 @@ describe('Redis Cluster of 3 masters (real redis-servers)', () => {
       await vi.waitFor(() => expect(lines.join('\n')).toContain('redis connection restored'), {
         timeout: 10_000,
       });
-      await vi.waitFor(async () => {
-        expect((await shared.store.claim(randomUUID(), 10_000)).status).toBe('claimed');
-      });
+      await vi.waitFor(
+        async () => {
+          expect((await shared.store.claim(randomUUID(), 10_000)).status).toBe('claimed');
+        },
+        { timeout: 5_000 },
+      );
     } finally {
       await shared.close();
     }
