@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type RunningSandbox, startSandbox } from '@oz-liveness/sandbox';
 import { startTestRedisCluster, type TestRedisCluster } from '@oz-liveness/sandbox/test-redis';
 import { Cluster } from 'ioredis';
@@ -246,6 +248,34 @@ describe('Redis Cluster of 3 masters (real redis-servers)', () => {
       expect(performance.now() - started).toBeLessThan(250);
       expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
 
+      // A node that accepts connections and never answers makes each reconnect attempt last
+      // about 2 s (the slot map request's deadline). Commands sent meanwhile are refused at
+      // once too: the Cluster's own queue would hold them for the whole outage.
+      const silent = await silentServer(cluster.nodes[0]?.port as number);
+      try {
+        const probes: number[] = [];
+        const outcomes = new Set<string>();
+        const until = performance.now() + 2_500;
+        while (performance.now() < until) {
+          const sent = performance.now();
+          const outcome = await Promise.race([
+            shared.store.claim(randomUUID(), 10_000).then(
+              () => 'claimed',
+              (error) => (error instanceof StoreUnavailableError ? 'refused' : String(error)),
+            ),
+            sleep(1_000, 'still waiting after 1 s'),
+          ]);
+          outcomes.add(outcome);
+          probes.push(performance.now() - sent);
+          await sleep(50);
+        }
+        expect([...outcomes]).toEqual(['refused']);
+        expect(Math.max(...probes)).toBeLessThan(250);
+        expect(silent.connections()).toBeGreaterThan(0); // the reconnects did try it
+      } finally {
+        await silent.close();
+      }
+
       await Promise.all(cluster.nodes.map((node) => node.restart()));
       await cluster.waitUntilOk();
       await vi.waitFor(() => expect(lines.join('\n')).toContain('redis connection restored'), {
@@ -262,6 +292,25 @@ describe('Redis Cluster of 3 masters (real redis-servers)', () => {
     }
   });
 });
+
+/** A TCP server on `port` that accepts connections and never answers. */
+async function silentServer(port: number) {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server = createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    connections: () => accepted,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
 
 function address(hostPort: string) {
   const [host, port] = hostPort.split(':');
