@@ -1,6 +1,6 @@
 // Installs the system packages the tests need when they are missing, as Playwright's
 // `install --with-deps` does: Chromium for the browser and end-to-end tests, redis-server for the
-// shared-state tests. Debian/Ubuntu through apt-get, as root or through passwordless sudo. Does
+// shared-state tests (and redis-cli, which creates their Redis Cluster; it comes with it). Debian/Ubuntu through apt-get, as root or through passwordless sudo. Does
 // nothing when both are there. Run by `pnpm test` and `.ci/run`; alone: `pnpm setup:system`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,11 +8,13 @@ import { existsSync } from 'node:fs';
 const runs = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
 const hasChromium = () => existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium');
 const hasRedis = () => runs(process.env.REDIS_SERVER_PATH || 'redis-server', ['--version']);
+const hasRedisCli = () => runs(process.env.REDIS_CLI_PATH || 'redis-cli', ['--version']);
 
 // A path set by hand that does not work is a mistake to report, not a package to install.
 for (const [name, ok] of [
   ['CHROMIUM_PATH', hasChromium],
   ['REDIS_SERVER_PATH', hasRedis],
+  ['REDIS_CLI_PATH', hasRedisCli],
 ]) {
   if (process.env[name] && !ok()) {
     console.error(`setup:system: ${name}=${process.env[name]} does not run; fix or unset it.`);
@@ -33,6 +35,15 @@ if (!hasRedis()) {
     pkg: 'redis-server',
     why: 'the shared-state tests start real redis-server processes',
     own: 'REDIS_SERVER_PATH',
+  });
+}
+// Debian's redis-server depends on redis-tools, so this is only missing beside a redis-server
+// of one's own (REDIS_SERVER_PATH).
+if (hasRedis() && !hasRedisCli()) {
+  missing.push({
+    pkg: 'redis-tools',
+    why: 'the Redis Cluster tests create their cluster with redis-cli --cluster create',
+    own: 'REDIS_CLI_PATH',
   });
 }
 if (missing.length === 0) process.exit(0);
@@ -69,7 +80,7 @@ try {
   console.error(`setup:system: apt-get failed (${error.message}). Install by hand:\n${manual()}`);
   process.exit(1);
 }
-if (!hasChromium() || !hasRedis()) {
+if (!hasChromium() || !hasRedis() || !hasRedisCli()) {
   console.error(`setup:system: still missing after apt-get:\n${manual()}`);
   process.exit(1);
 }

@@ -1,4 +1,9 @@
-import type { GatewayServerOptions, OzAuthConfig } from '@oz-liveness/gateway';
+import type {
+  GatewayServerOptions,
+  OzAuthConfig,
+  RedisNodeAddress,
+  RedisOption,
+} from '@oz-liveness/gateway';
 import { cleanEnv, EnvError, makeValidator, str } from 'envalid';
 
 /** Thrown when the environment is unusable; the message names every bad variable at once. */
@@ -39,6 +44,21 @@ const redisUrl = makeValidator<string>((input) => {
     // Reported below.
   }
   throw new EnvError('must be a redis:// or rediss:// URL');
+});
+
+/** `host:port,…` (an IPv6 host in brackets: `[::1]:6379`). Entries are named by position only. */
+const hostPorts = makeValidator<RedisNodeAddress[]>((input) => {
+  const entries = input.split(',').map((entry) => entry.trim());
+  return entries.map((entry, i) => {
+    const match = /^(?:\[([^\]\s]+)\]|([^:[\]\s/@]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) {
+      throw new EnvError(
+        `entry ${i + 1} is not host:port (a comma-separated list like 10.0.0.1:26379,10.0.0.2:26379)`,
+      );
+    }
+    return { host: (match[1] ?? match[2]) as string, port };
+  });
 });
 
 const origins = makeValidator<string[]>((input) => {
@@ -100,6 +120,9 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       CORS_ORIGINS: origins({ default: [] }),
       RECEIPT_SECRET: secret({ default: undefined }),
       REDIS_URL: redisUrl({ default: undefined }),
+      REDIS_SENTINELS: hostPorts({ default: undefined }),
+      REDIS_SENTINEL_NAME: nonEmpty({ default: undefined }),
+      REDIS_CLUSTER_NODES: hostPorts({ default: undefined }),
       RATE_LIMIT_PER_MIN: integer(1)({ default: 30 }),
       UPLOAD_TIMEOUT_MS: integer(1)({ default: 60_000 }),
       MAX_CONCURRENT_UPLOADS: integer(1)({ default: 64 }),
@@ -139,6 +162,7 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
   if (env.SPOOL_MAX_BYTES <= env.CAPSULE_MAX_BYTES) {
     problems.push('SPOOL_MAX_BYTES: must be larger than CAPSULE_MAX_BYTES (one capsule must fit)');
   }
+  const redis = redisFrom(env, problems);
   if (production && !env.RECEIPT_SECRET) {
     problems.push('RECEIPT_SECRET: is required when NODE_ENV=production');
   }
@@ -171,8 +195,41 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       maxUploadsPerIp: env.MAX_UPLOADS_PER_IP,
       spoolMaxBytes: env.SPOOL_MAX_BYTES,
       // Idempotency and rate limits shared by every instance on this Redis.
-      ...(env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
+      ...(redis ? { redis } : {}),
       production,
     },
   };
+}
+
+/** At most one way to reach Redis: a URL, Sentinel (with the master's name) or Cluster. */
+function redisFrom(
+  env: {
+    REDIS_URL?: string | undefined;
+    REDIS_SENTINELS?: RedisNodeAddress[] | undefined;
+    REDIS_SENTINEL_NAME?: string | undefined;
+    REDIS_CLUSTER_NODES?: RedisNodeAddress[] | undefined;
+  },
+  problems: string[],
+): RedisOption | undefined {
+  const set = (['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const).filter(
+    (name) => env[name] !== undefined,
+  );
+  if (set.length > 1) {
+    problems.push(
+      `${set.join(', ')}: set only one of them (one Redis, by URL, Sentinel or Cluster)`,
+    );
+    return undefined;
+  }
+  if (env.REDIS_SENTINELS && !env.REDIS_SENTINEL_NAME) {
+    problems.push("REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS (the master's name)");
+  }
+  if (env.REDIS_SENTINEL_NAME && !env.REDIS_SENTINELS) {
+    problems.push('REDIS_SENTINEL_NAME: only goes with REDIS_SENTINELS');
+  }
+  if (env.REDIS_URL) return env.REDIS_URL;
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) {
+    return { sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME };
+  }
+  if (env.REDIS_CLUSTER_NODES) return { clusterNodes: env.REDIS_CLUSTER_NODES };
+  return undefined;
 }

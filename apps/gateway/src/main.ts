@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   }
   // Loaded once the environment is known good: a bad one is refused at once, without first
   // loading Apollo, Express and the rest (most of a second here, far more on a busy machine).
-  const { startGatewayServer, tuneHeapForUploads } = await import('@oz-liveness/gateway');
+  const { redisTopology, startGatewayServer, tuneHeapForUploads } = await import(
+    '@oz-liveness/gateway'
+  );
   // This process takes uploads: keep V8 out of its full-GC loop under buffer churn.
   tuneHeapForUploads();
 
@@ -26,7 +28,10 @@ async function main(): Promise<void> {
       url: running.url,
       graphql: running.graphqlUrl,
       mode: running.gateway.config.ozApiMode,
-      sharedState: running.gateway.config.redis ? 'redis' : 'memory',
+      // Which kind of Redis, never its address (a URL may carry a password).
+      sharedState: running.gateway.config.redis
+        ? `redis (${redisTopology(running.gateway.config.redis)})`
+        : 'memory',
     },
     'gateway listening',
   );

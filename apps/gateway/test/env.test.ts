@@ -129,6 +129,72 @@ describe('readEnv', () => {
     expect(problemsOf({ ...base, REDIS_URL: 'not a url' })).toHaveLength(1);
   });
 
+  it('reads Redis behind Sentinel or a Redis Cluster as host:port lists', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(
+      readEnv({
+        ...base,
+        REDIS_SENTINELS: '10.0.0.1:26379, sentinel-2.internal:26380,[::1]:26381',
+        REDIS_SENTINEL_NAME: 'oz-liveness',
+      }).options.redis,
+    ).toEqual({
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: 'sentinel-2.internal', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'oz-liveness',
+    });
+    expect(
+      readEnv({ ...base, REDIS_CLUSTER_NODES: 'redis-0.internal:6379,redis-1.internal:6379' })
+        .options.redis,
+    ).toEqual({
+      clusterNodes: [
+        { host: 'redis-0.internal', port: 6379 },
+        { host: 'redis-1.internal', port: 6379 },
+      ],
+    });
+  });
+
+  it('takes exactly one way to Redis, and names every bad Redis variable without echoing it', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    const url = 'redis://:pw-in-url@127.0.0.1:6379';
+    expect(problemsOf({ ...base, REDIS_URL: url, REDIS_CLUSTER_NODES: '127.0.0.1:7000' })).toEqual([
+      'REDIS_URL, REDIS_CLUSTER_NODES: set only one of them (one Redis, by URL, Sentinel or Cluster)',
+    ]);
+    expect(
+      problemsOf({
+        ...base,
+        REDIS_SENTINELS: '127.0.0.1:26379',
+        REDIS_SENTINEL_NAME: 'm',
+        REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+      }),
+    ).toEqual([
+      'REDIS_SENTINELS, REDIS_CLUSTER_NODES: set only one of them (one Redis, by URL, Sentinel or Cluster)',
+    ]);
+    expect(problemsOf({ ...base, REDIS_SENTINELS: '127.0.0.1:26379' })).toEqual([
+      "REDIS_SENTINEL_NAME: is required with REDIS_SENTINELS (the master's name)",
+    ]);
+    expect(problemsOf({ ...base, REDIS_SENTINEL_NAME: 'm' })).toEqual([
+      'REDIS_SENTINEL_NAME: only goes with REDIS_SENTINELS',
+    ]);
+    const problems = problemsOf({
+      ...base,
+      REDIS_SENTINELS: `127.0.0.1:26379,${url}`,
+      REDIS_SENTINEL_NAME: ' ',
+      REDIS_CLUSTER_NODES: '127.0.0.1:70000',
+    });
+    expect(problems).toEqual([
+      'REDIS_SENTINELS: entry 2 is not host:port (a comma-separated list like 10.0.0.1:26379,10.0.0.2:26379)',
+      'REDIS_SENTINEL_NAME: must not be empty',
+      'REDIS_CLUSTER_NODES: entry 1 is not host:port (a comma-separated list like 10.0.0.1:26379,10.0.0.2:26379)',
+    ]);
+    expect(problems.join('\n')).not.toContain('pw-in-url');
+    for (const bad of ['127.0.0.1', ':6379', '127.0.0.1:0', 'a:b', '127.0.0.1:6379,', '::1:6379']) {
+      expect(problemsOf({ ...base, REDIS_CLUSTER_NODES: bad })).toHaveLength(1);
+    }
+  });
+
   it('validates the upload limits: positive integers, and a spool that holds one capsule', () => {
     const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
     expect(

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LivenessResult } from './liveness-result.js';
 import type { RateLimiter } from './rate-limit.js';
 import { MIN_RECEIPT_SECRET_BYTES, type ReceiptSecret } from './receipt.js';
+import type { RedisOption } from './redis-connection.js';
+import { redisOptionProblems } from './redis-option-check.js';
 import type { ResultStore } from './store/result-store.js';
 
 /** How the gateway authenticates to Oz (`X-Forensic-Access-Token`). */
@@ -76,12 +77,24 @@ export interface GatewayConfig {
   store?: ResultStore;
   /**
    * Share idempotency (results and in-flight leases) and rate limits between gateway instances
-   * through Redis (`REDIS_URL`): a `redis://` / `rediss://` URL (the gateway connects and
-   * disconnects on `stop()`) or an ioredis client you own. An explicit `store` / `rateLimiter`
-   * wins over it. Default: none (one process, in memory).
+   * through Redis. One of:
+   * - a `redis://` / `rediss://` URL (`REDIS_URL`): one node;
+   * - `{ sentinels: [{ host, port }, …], name, username?, password?, sentinelPassword?, tls? }`
+   *   (`REDIS_SENTINELS` + `REDIS_SENTINEL_NAME`): the master the sentinels name, followed
+   *   through failovers;
+   * - `{ clusterNodes: [{ host, port }, …], username?, password?, tls? }`
+   *   (`REDIS_CLUSTER_NODES`): Redis Cluster;
+   * - an ioredis `Redis` or `Cluster` client you own (it keeps your options; you close it).
+   *
+   * From a URL or config the gateway connects (failing fast, reconnecting by itself) and
+   * disconnects on `stop()`. An explicit `store` / `rateLimiter` wins over it. Default: none
+   * (one process, in memory).
    */
-  redis?: string | Redis;
-  /** Prefix of the gateway's Redis keys (`<prefix>tx:<id>`, `<prefix>rate:<ip>`). Default `oz-liveness:`. */
+  redis?: RedisOption;
+  /**
+   * Prefix of the gateway's Redis keys (`<prefix>tx:{<id>}`, `<prefix>rate:{<ip>}`; the braces
+   * are Cluster hash tags, so the prefix may contain none). Default `oz-liveness:`.
+   */
   redisKeyPrefix?: string;
   /** How long a result is kept for retries of the same transactionId, seconds. Default 3600. */
   resultTtlS?: number;
@@ -116,7 +129,7 @@ export interface ResolvedConfig
   receiptSecretGenerated: boolean;
   rateLimiter: RateLimiter | undefined;
   store: ResultStore | undefined;
-  redis: string | Redis | undefined;
+  redis: RedisOption | undefined;
   onResult: OnResult | undefined;
   logger: Logger | undefined;
 }
@@ -150,9 +163,11 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   if (auth.kind === 'login' && (!auth.email || !auth.password)) {
     problems.push('auth.email and auth.password must not be empty');
   }
-  if (typeof config.redis === 'string' && !isRedisUrl(config.redis)) {
-    // Never echo the value: a Redis URL may carry a password.
-    problems.push('redis must be a redis:// or rediss:// URL');
+  // Never echoes a value: a Redis URL or config may carry a password.
+  if (config.redis !== undefined) problems.push(...redisOptionProblems(config.redis));
+  if (config.redisKeyPrefix !== undefined && /[{}]/.test(config.redisKeyPrefix)) {
+    // Redis hashes the first {…} of a key: braces here would take the place of the transaction's.
+    problems.push('redisKeyPrefix must not contain { or }');
   }
 
   const positive = (name: keyof GatewayConfig, value: number | undefined, fallback: number) => {
@@ -214,12 +229,4 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   }
   if (problems.length > 0) throw new GatewayConfigError(problems);
   return resolved;
-}
-
-function isRedisUrl(value: string): boolean {
-  try {
-    return ['redis:', 'rediss:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
 }

@@ -24,6 +24,13 @@ export interface IdempotentRunnerOptions {
   onLeaseLost?: (event: LeaseLost) => void;
   /** Told when a result could not be stored (`complete` failed); it is answered all the same. */
   onResultNotStored?: (transactionId: string, error: unknown) => void;
+  /**
+   * After `complete` failed, how often to try storing the result again, ms, for as long as the
+   * lease would have lasted. Default 1000.
+   */
+  storeRetryMs?: number;
+  /** Told when a result that could not be stored at first was stored after all. */
+  onResultStoredLate?: (transactionId: string, afterMs: number) => void;
 }
 
 /** Why a holder no longer owns its lease, with its work still running. */
@@ -55,6 +62,7 @@ interface InFlight {
 export class IdempotentRunner {
   readonly #options: Required<IdempotentRunnerOptions>;
   readonly #inFlight = new Map<string, InFlight>();
+  readonly #lateStores = new Set<Promise<void>>();
 
   constructor(options: IdempotentRunnerOptions) {
     this.#options = {
@@ -62,6 +70,8 @@ export class IdempotentRunner {
       renewedLeaseMs: 15_000,
       onLeaseLost: () => {},
       onResultNotStored: () => {},
+      storeRetryMs: 1_000,
+      onResultStoredLate: () => {},
       ...options,
     };
   }
@@ -69,6 +79,16 @@ export class IdempotentRunner {
   /** Number of transactions being computed in this process right now. */
   get size(): number {
     return this.#inFlight.size;
+  }
+
+  /** Results being stored again after `complete` failed. */
+  get pendingStores(): number {
+    return this.#lateStores.size;
+  }
+
+  /** Resolves once every result being stored again is stored or has given up. */
+  async storesSettled(): Promise<void> {
+    while (this.#lateStores.size > 0) await Promise.allSettled([...this.#lateStores]);
   }
 
   /**
@@ -160,8 +180,10 @@ export class IdempotentRunner {
           stored = await store.complete(transactionId, claim.lease, result, resultTtlMs);
         } catch (error) {
           // Oz has given its verdict (and spent the session token): it is the answer, stored or
-          // not. A later retry finds no result and may post again; Oz then refuses the spent token.
+          // not. Stored later if the store comes back while the lease would still hold, so a
+          // retry (maybe waiting on that very lease) gets it rather than posting again.
           this.#options.onResultNotStored(transactionId, error);
+          this.#storeLater(transactionId, claim.lease, result, leaseMs);
           return result;
         }
         if (stored === false || renewal?.lost) {
@@ -175,6 +197,32 @@ export class IdempotentRunner {
       // Another instance holds the lease: its result appears in the store, or its lease ends.
       await sleep(pollMs, undefined, { signal });
     }
+  }
+
+  /**
+   * Tries `complete` again every `storeRetryMs` until it gets through, for `leaseMs` (e.g. a
+   * Redis failover of a few seconds). The lease may still be there (replicated before the
+   * failover) and hold up retries on other instances; `complete` replaces it. Past `leaseMs` a
+   * retry may have claimed and posted again: the first result stored wins either way. The timer
+   * never keeps the process alive.
+   */
+  #storeLater(transactionId: string, lease: string, result: LivenessResult, leaseMs: number) {
+    const { store, resultTtlMs, storeRetryMs, onResultStoredLate } = this.#options;
+    const startedAt = Date.now();
+    const task = (async () => {
+      while (Date.now() - startedAt < leaseMs) {
+        await sleep(storeRetryMs, undefined, { ref: false });
+        try {
+          const stored = await store.complete(transactionId, lease, result, resultTtlMs);
+          if (stored !== false) onResultStoredLate(transactionId, Date.now() - startedAt);
+          return;
+        } catch {
+          // Still unreachable: try again while the lease would hold.
+        }
+      }
+    })();
+    this.#lateStores.add(task);
+    void task.finally(() => this.#lateStores.delete(task));
   }
 
   /**

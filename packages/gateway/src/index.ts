@@ -44,6 +44,16 @@ export {
   type VerifyReceiptOptions,
   verifyReceipt,
 } from './receipt.js';
+export {
+  type RedisAuthOptions,
+  type RedisClient,
+  type RedisClusterConfig,
+  type RedisNodeAddress,
+  type RedisOption,
+  type RedisSentinelConfig,
+  type RedisTopology,
+  redisTopology,
+} from './redis-connection.js';
 export { type OzLivenessContext, resolvers } from './resolvers/index.js';
 export { typeDefs, typeDefsSource } from './schema.js';
 export { type GatewayServerOptions, type RunningGateway, startGatewayServer } from './server.js';

@@ -114,6 +114,9 @@ export class OzLivenessService {
           'result not stored (store unreachable); answered all the same',
         );
       },
+      onResultStoredLate: (transactionId, afterMs) => {
+        this.#logger.info({ transactionId, afterMs }, 'result stored once the store was back');
+      },
     });
   }
 
@@ -362,10 +365,13 @@ export class OzLivenessService {
     }
   }
 
-  /** Stops reporting ready and resolves once running submissions have finished (or `timeoutMs`). */
+  /**
+   * Stops reporting ready and resolves once running submissions have finished, and results that
+   * failed to store have been stored or given up (or `timeoutMs`).
+   */
   async drain(timeoutMs: number): Promise<boolean> {
     this.#draining = true;
-    if (this.#active.size === 0) return true;
+    if (this.#active.size === 0 && this.#runner.pendingStores === 0) return true;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, timeoutMs);
@@ -373,10 +379,11 @@ export class OzLivenessService {
     // New submissions may start while draining (requests already on open connections).
     const settled = async () => {
       while (this.#active.size > 0) await Promise.allSettled([...this.#active]);
+      await this.#runner.storesSettled();
     };
     await Promise.race([settled(), timedOut]);
     clearTimeout(timer);
-    return this.#active.size === 0;
+    return this.#active.size === 0 && this.#runner.pendingStores === 0;
   }
 
   get draining(): boolean {

@@ -1,14 +1,14 @@
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import { fromRateLimiterFlexible, type RateLimiter } from './rate-limit.js';
+import type { RedisClient } from './redis-connection.js';
 import { isConnectionLost } from './redis-status.js';
 
 export interface RedisRateLimiterOptions {
-  /** An ioredis client. The limiter never closes it: whoever created it does. */
-  redis: Redis;
+  /** An ioredis client (`Redis`, also behind Sentinel, or `Cluster`). The limiter never closes it. */
+  redis: RedisClient;
   /** Points per key per rolling minute, counted across every instance sharing the Redis. */
   perMinute: number;
-  /** Prefix of the counter keys (`<prefix>:<client ip>`). Default `oz-liveness:rate`. */
+  /** Prefix of the counter keys (`<prefix>:{<client ip>}`). Default `oz-liveness:rate`. */
   keyPrefix?: string;
 }
 
@@ -34,6 +34,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   // While the connection is known lost, straight to memory: no session token waits on a Redis
   // that is not there.
   return fromRateLimiterFlexible({
-    consume: (key) => (isConnectionLost(options.redis) ? memory : shared).consume(key),
+    // The key in braces: a Cluster hash tag, so everything kept for one client IP shares a slot.
+    consume: (key) => (isConnectionLost(options.redis) ? memory : shared).consume(`{${key}}`),
   });
 }

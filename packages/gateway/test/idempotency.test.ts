@@ -212,12 +212,79 @@ describe('IdempotentRunner when the store fails', () => {
     const runner = new IdempotentRunner({
       store,
       leaseMs: 60_000,
+      renewedLeaseMs: 100,
+      storeRetryMs: 20,
       resultTtlMs: 60_000,
       onResultNotStored: (transactionId) => unstored.push(transactionId),
     });
     const result = await runner.run('t', async () => fakeResult('t'), new AbortController().signal);
     expect(result.folderId).toBe('f');
     expect(unstored).toEqual(['t']);
+    // Tried again while the lease would hold, then given up: nothing left running.
+    expect(runner.pendingStores).toBe(1);
+    await runner.storesSettled();
+    expect(runner.pendingStores).toBe(0);
+  });
+
+  it('stores the result once the store is back, while the lease would still hold', async () => {
+    const store = new MemoryResultStore();
+    const complete = store.complete.bind(store);
+    let refusals = 3;
+    const attempts: string[] = [];
+    store.complete = async (...args) => {
+      attempts.push(refusals > 0 ? 'refused' : 'stored');
+      if (refusals-- > 0) throw new StoreUnavailableError('down');
+      return complete(...args);
+    };
+    const late: string[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 10_000,
+      storeRetryMs: 20,
+      resultTtlMs: 60_000,
+      onResultStoredLate: (transactionId) => late.push(transactionId),
+    });
+    const result = await runner.run('t', async () => fakeResult('t'), new AbortController().signal);
+    // Answered at once, before it was stored.
+    expect(await store.get('t')).toBeUndefined();
+    await runner.storesSettled();
+    expect(attempts).toEqual(['refused', 'refused', 'refused', 'stored']);
+    expect(await store.get('t')).toEqual(result);
+    expect(late).toEqual(['t']);
+    // A retry now gets the stored result: no second run of the work.
+    const again = await runner.run(
+      't',
+      async () => Promise.reject(new Error('must not run')),
+      new AbortController().signal,
+    );
+    expect(again).toEqual(result);
+  });
+
+  it('does not replace a result another attempt stored meanwhile', async () => {
+    const store = new MemoryResultStore();
+    const complete = store.complete.bind(store);
+    let down = true;
+    store.complete = async (...args) => {
+      if (down) throw new StoreUnavailableError('down');
+      return complete(...args);
+    };
+    const late: string[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      renewedLeaseMs: 10_000,
+      storeRetryMs: 20,
+      resultTtlMs: 60_000,
+      onResultStoredLate: (transactionId) => late.push(transactionId),
+    });
+    await runner.run('t', async () => fakeResult('t'), new AbortController().signal);
+    // Another instance's attempt (which waited our lease out) gets its result stored first.
+    down = false;
+    await complete('t', 'its-own-lease', { ...fakeResult('t'), folderId: 'other' }, 60_000);
+    await runner.storesSettled();
+    expect((await store.get('t'))?.folderId).toBe('other');
+    expect(late).toEqual([]);
   });
 });
 

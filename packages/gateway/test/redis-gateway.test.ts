@@ -94,7 +94,7 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       expect(later.body.data?.submitCapsule).toEqual(results[0]);
     }
     expect(await capsulePosts(a)).toHaveLength(1);
-    expect(await admin.exists(`oz-liveness:tx:${transactionId}`)).toBe(1);
+    expect(await admin.exists(`oz-liveness:tx:{${transactionId}}`)).toBe(1);
   });
 
   it('a retry on the other instance while Oz is still answering waits for that answer', async () => {
@@ -116,7 +116,7 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
     await sandbox.control.injectFault({ kind: 'status', status: 503, path: '/api/instant/' });
     const failed = await submitCapsule(a, capsule, transactionId);
     expect(errorOf(failed)).toMatchObject({ code: 'OZ_UNAVAILABLE', retry: 'UPLOAD' });
-    expect(await admin.exists(`oz-liveness:tx:${transactionId}`)).toBe(0);
+    expect(await admin.exists(`oz-liveness:tx:{${transactionId}}`)).toBe(0);
 
     const retry = await submitCapsule(b, capsule, transactionId);
     expect(retry.body.data?.submitCapsule).toMatchObject({ transactionId, decision: 'ACCEPT' });
@@ -161,7 +161,7 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       const { capsule, transactionId } = await capture(given);
       const answer = await submitCapsule(given, capsule, transactionId);
       expect(answer.body.data?.submitCapsule).toMatchObject({ decision: 'ACCEPT' });
-      expect(await admin.exists(`given:tx:${transactionId}`)).toBe(1);
+      expect(await admin.exists(`given:tx:{${transactionId}}`)).toBe(1);
       await given.close();
       expect(await own.ping()).toBe('PONG');
     } finally {

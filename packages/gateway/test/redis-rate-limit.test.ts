@@ -39,8 +39,8 @@ describe('createRedisRateLimiter (real redis-server)', () => {
     expect(await b.consume('10.0.0.2')).toEqual({ allowed: true });
 
     const admin = connect(server.url);
-    expect(await admin.get(`${keyPrefix}:10.0.0.1`)).toBe('6');
-    expect(await admin.pttl(`${keyPrefix}:10.0.0.1`)).toBeGreaterThan(55_000);
+    expect(await admin.get(`${keyPrefix}:{10.0.0.1}`)).toBe('6');
+    expect(await admin.pttl(`${keyPrefix}:{10.0.0.1}`)).toBeGreaterThan(55_000);
   });
 
   it('counts in memory while Redis is unreachable instead of refusing everyone', async () => {

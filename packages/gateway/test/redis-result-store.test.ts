@@ -61,15 +61,17 @@ describe('RedisResultStore (real redis-server)', () => {
   it('keeps JSON under the key prefix, with the lease and result TTLs in Redis', async () => {
     const tid = randomUUID();
     const claim = (await store.claim(tid, 5_000)) as { lease: string };
-    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ lease: claim.lease });
-    const leaseTtl = await admin.pttl(`${PREFIX}${tid}`);
+    expect(JSON.parse((await admin.get(`${PREFIX}{${tid}}`)) ?? '')).toEqual({
+      lease: claim.lease,
+    });
+    const leaseTtl = await admin.pttl(`${PREFIX}{${tid}}`);
     expect(leaseTtl).toBeGreaterThan(4_000);
     expect(leaseTtl).toBeLessThanOrEqual(5_000);
 
     const result = resultFor(tid);
     await store.complete(tid, claim.lease, result, 90_000);
-    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ result });
-    const resultTtl = await admin.pttl(`${PREFIX}${tid}`);
+    expect(JSON.parse((await admin.get(`${PREFIX}{${tid}}`)) ?? '')).toEqual({ result });
+    const resultTtl = await admin.pttl(`${PREFIX}{${tid}}`);
     expect(resultTtl).toBeGreaterThan(85_000);
     expect(resultTtl).toBeLessThanOrEqual(90_000);
   });
@@ -80,13 +82,13 @@ describe('RedisResultStore (real redis-server)', () => {
     await store.release(tid, randomUUID());
     expect(await store.claim(tid, 10_000)).toEqual({ status: 'busy' });
     await store.release(tid, claim.lease);
-    expect(await admin.exists(`${PREFIX}${tid}`)).toBe(0);
+    expect(await admin.exists(`${PREFIX}{${tid}}`)).toBe(0);
     expect((await instance().claim(tid, 10_000)).status).toBe('claimed');
   });
 
   it('lets a lease expire by itself (a crashed holder cannot block the transaction)', async () => {
     const tid = randomUUID();
-    const key = `${PREFIX}${tid}`;
+    const key = `${PREFIX}{${tid}}`;
     expect((await store.claim(tid, 10_000)).status).toBe('claimed');
     expect((await instance().claim(tid, 10_000)).status).toBe('busy');
     // The lease is a Redis TTL: moved to its end here instead of waiting for it, so no stall of
@@ -154,15 +156,15 @@ describe('RedisResultStore (real redis-server)', () => {
 
   it('refuses a key it did not write instead of guessing', async () => {
     const tid = randomUUID();
-    await admin.set(`${PREFIX}${tid}`, 'not json');
+    await admin.set(`${PREFIX}{${tid}}`, 'not json');
     await expect(store.claim(tid, 1_000)).rejects.toBeInstanceOf(RedisStoreEntryError);
-    await admin.set(`${PREFIX}${tid}`, JSON.stringify({ result: { folderId: 1 } }));
+    await admin.set(`${PREFIX}{${tid}}`, JSON.stringify({ result: { folderId: 1 } }));
     await expect(store.get(tid)).rejects.toBeInstanceOf(RedisStoreEntryError);
   });
 
   it('extend keeps a lease alive past its TTL, with the new TTL in Redis', async () => {
     const tid = randomUUID();
-    const key = `${PREFIX}${tid}`;
+    const key = `${PREFIX}{${tid}}`;
     const claim = (await store.claim(tid, 6_000)) as { lease: string };
     // Four renewals, each once most of the lease has gone: Redis's clock for the key is moved
     // forward (PEXPIRE) rather than waited for, with seconds to spare on a stalled machine.
@@ -173,15 +175,17 @@ describe('RedisResultStore (real redis-server)', () => {
     }
     expect(await instance().claim(tid, 10_000)).toEqual({ status: 'busy' });
     expect(await store.extend(tid, claim.lease, 5_000)).toBe(true);
-    const ttl = await admin.pttl(`${PREFIX}${tid}`);
+    const ttl = await admin.pttl(`${PREFIX}{${tid}}`);
     expect(ttl).toBeGreaterThan(4_000);
     expect(ttl).toBeLessThanOrEqual(5_000);
-    expect(JSON.parse((await admin.get(`${PREFIX}${tid}`)) ?? '')).toEqual({ lease: claim.lease });
+    expect(JSON.parse((await admin.get(`${PREFIX}{${tid}}`)) ?? '')).toEqual({
+      lease: claim.lease,
+    });
   });
 
   it('extend of a foreign, expired or completed lease returns false and changes nothing', async () => {
     const tid = randomUUID();
-    const key = `${PREFIX}${tid}`;
+    const key = `${PREFIX}{${tid}}`;
     const claim = (await store.claim(tid, 2_000)) as { lease: string };
     expect(await instance().extend(tid, randomUUID(), 60_000)).toBe(false);
     expect(await admin.pttl(key)).toBeLessThanOrEqual(2_000);
@@ -191,12 +195,14 @@ describe('RedisResultStore (real redis-server)', () => {
     const expired = (await store.claim(gone, 100)) as { lease: string };
     await sleep(200);
     expect(await store.extend(gone, expired.lease, 60_000)).toBe(false);
-    expect(await admin.exists(`${PREFIX}${gone}`)).toBe(0);
+    expect(await admin.exists(`${PREFIX}{${gone}}`)).toBe(0);
     // Taken over by another instance: the old holder cannot stretch the new holder's lease.
     const taker = (await instance().claim(gone, 1_000)) as { lease: string };
     expect(await store.extend(gone, expired.lease, 60_000)).toBe(false);
-    expect(await admin.pttl(`${PREFIX}${gone}`)).toBeLessThanOrEqual(1_000);
-    expect(JSON.parse((await admin.get(`${PREFIX}${gone}`)) ?? '')).toEqual({ lease: taker.lease });
+    expect(await admin.pttl(`${PREFIX}{${gone}}`)).toBeLessThanOrEqual(1_000);
+    expect(JSON.parse((await admin.get(`${PREFIX}{${gone}}`)) ?? '')).toEqual({
+      lease: taker.lease,
+    });
 
     const result = resultFor(tid);
     await store.complete(tid, claim.lease, result, 60_000);
@@ -207,7 +213,7 @@ describe('RedisResultStore (real redis-server)', () => {
 
   it('a runner whose work outlasts several short leases is never taken over, then stops renewing', async () => {
     const tid = randomUUID();
-    const key = `${PREFIX}${tid}`;
+    const key = `${PREFIX}{${tid}}`;
     const runner = new IdempotentRunner({
       store,
       leaseMs: 60_000,
@@ -257,6 +263,6 @@ describe('RedisResultStore (real redis-server)', () => {
     const tid = randomUUID();
     const plain = new RedisResultStore({ redis: admin });
     await plain.claim(tid, 1_000);
-    expect(await admin.exists(`oz-liveness:tx:${tid}`)).toBe(1);
+    expect(await admin.exists(`oz-liveness:tx:{${tid}}`)).toBe(1);
   });
 });

@@ -35,7 +35,7 @@ describe('SIGKILL the instance holding a submission', () => {
     const token = await sessionToken(gateways.A.graphqlUrl);
     const { transactionId } = token;
     const capsule = await containerFor(token, { size: CAPSULE_BYTES });
-    const key = `oz-liveness:tx:${transactionId}`;
+    const key = `oz-liveness:tx:{${transactionId}}`;
     // Only A's POST is held: the sandbox sleeps before it looks at the capsule, so A's request
     // has not spent the session token when A dies, and B's later POST is answered at once.
     await sandbox.control.injectFault({

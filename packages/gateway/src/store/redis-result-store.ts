@@ -1,19 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import type { LivenessResult } from '../liveness-result.js';
+import type { RedisClient } from '../redis-connection.js';
 import { isConnectionLost } from '../redis-status.js';
 import { type Claim, type ResultStore, StoreUnavailableError } from './result-store.js';
 
 export interface RedisResultStoreOptions {
-  /** An ioredis client. The store never closes it: whoever created it does. */
-  redis: Redis;
-  /** Prepended to every key, so several apps can share one Redis. Default `oz-liveness:tx:`. */
+  /** An ioredis client (`Redis`, also behind Sentinel, or `Cluster`). The store never closes it. */
+  redis: RedisClient;
+  /**
+   * Prepended to every key, so several apps can share one Redis. Default `oz-liveness:tx:`. It
+   * must not contain `{` or `}`: the key's hash tag is the transactionId.
+   */
   keyPrefix?: string;
 }
 
 /**
- * One key per transaction holds either `{"lease":"<uuid>"}` or `{"result":{…}}`, so a lease and
- * a result can never both exist and every transition is a single atomic step on one key.
+ * One key per transaction, `<prefix>{<transactionId>}`, holds either `{"lease":"<uuid>"}` or
+ * `{"result":{…}}`, so a lease and a result can never both exist and every transition is a single
+ * atomic step on one key. The braces are a Redis Cluster hash tag: the slot comes from the
+ * transactionId alone, so whatever else is ever kept for a transaction lands on the same node and
+ * a script may touch it all.
  */
 type Entry = { lease: string } | { result: LivenessResult };
 
@@ -63,13 +69,13 @@ export class RedisStoreEntryError extends Error {
 }
 
 /**
- * A `ResultStore` in Redis, shared by every gateway instance pointed at it: one upstream POST
- * per transactionId across all of them. Leases are `SET key lease NX PX leaseMs` (they expire by
+ * A `ResultStore` in Redis (one node, behind Sentinel, or a Cluster), shared by every gateway
+ * instance pointed at it: one upstream POST per transactionId across all of them. Leases are `SET key lease NX PX leaseMs` (they expire by
  * themselves if their holder dies), results are `SET key result PX ttlMs`, and `complete`,
  * `extend` (`PEXPIRE`) and `release` are Lua scripts that check what the key holds first.
  */
 export class RedisResultStore implements ResultStore {
-  readonly #redis: Redis & ScriptCommands;
+  readonly #redis: RedisClient & ScriptCommands;
   readonly #prefix: string;
 
   constructor(options: RedisResultStoreOptions) {
@@ -79,7 +85,7 @@ export class RedisResultStore implements ResultStore {
     redis.defineCommand('ozLivenessComplete', { numberOfKeys: 1, lua: COMPLETE_SCRIPT });
     redis.defineCommand('ozLivenessExtend', { numberOfKeys: 1, lua: EXTEND_SCRIPT });
     redis.defineCommand('ozLivenessRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
-    this.#redis = redis as Redis & ScriptCommands;
+    this.#redis = redis as RedisClient & ScriptCommands;
   }
 
   async get(transactionId: string): Promise<LivenessResult | undefined> {
@@ -136,7 +142,7 @@ export class RedisResultStore implements ResultStore {
   }
 
   #key(transactionId: string): string {
-    return `${this.#prefix}${transactionId}`;
+    return `${this.#prefix}{${transactionId}}`;
   }
 
   #parse(raw: string | null): Entry | undefined {

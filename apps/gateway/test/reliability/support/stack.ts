@@ -14,10 +14,13 @@ export function startReliabilitySandbox(maxBodyBytes?: number): Promise<SandboxP
   });
 }
 
-/** Env of a gateway process logging in to `sandbox` and sharing state through `redisUrl`. */
+/**
+ * Env of a gateway process logging in to `sandbox` and sharing state through `redis`: a URL
+ * (`REDIS_URL`), or the variables of Sentinel or Cluster.
+ */
 export function gatewayEnv(
   sandbox: Pick<SandboxProcess, 'url'>,
-  redisUrl: string,
+  redis: string | Record<string, string>,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
@@ -25,7 +28,7 @@ export function gatewayEnv(
     OZ_LOGIN,
     OZ_PASSWORD,
     RECEIPT_SECRET,
-    REDIS_URL: redisUrl,
+    ...(typeof redis === 'string' ? { REDIS_URL: redis } : redis),
     RATE_LIMIT_PER_MIN: '100000',
     // Every client of the suite comes from 127.0.0.1 unless a file picks its own addresses.
     MAX_UPLOADS_PER_IP: '100000',
