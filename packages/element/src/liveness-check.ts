@@ -114,6 +114,14 @@ export class OzLivenessCheck extends LitElement {
     delegatesFocus: true,
   };
   static readonly formAssociated = true;
+  /**
+   * Origins besides the page's own that `plugin-src` may load from, e.g.
+   * `['https://web-sdk.example.com']`; any other `plugin-src` fails with PLUGIN_LOAD_FAILED and
+   * no script is inserted. Set from your code, not markup: whoever can write markup must not
+   * pick where script comes from (a nonce and `'strict-dynamic'` trust what the element inserts).
+   * Under Trusted Types this is the `oz-liveness` policy's rule.
+   */
+  static trustedPluginOrigins: readonly string[] = [];
   // Reactive properties are declared here, not with decorators: those would add Lit's decorator
   // module and TypeScript's __decorate helper to every page (1.4 KB minified, 0.4 KB gzipped).
   // `attribute: false` on internal state is what `state: true` implies; the manifest needs it.
@@ -133,7 +141,10 @@ export class OzLivenessCheck extends LitElement {
 
   readonly #internals: ElementInternals;
   readonly #flow: LivenessFlow;
-  readonly #defaultEngine = lazyPluginEngine(this);
+  readonly #defaultEngine = lazyPluginEngine(
+    this,
+    () => (this.constructor as typeof OzLivenessCheck).trustedPluginOrigins,
+  );
   #language: SupportedLanguage | '' = '';
   #cancelPreload: (() => void) | undefined;
   #hadFocus = false;
