@@ -1,4 +1,11 @@
-import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import {
+  html,
+  isServer,
+  LitElement,
+  nothing,
+  type PropertyDeclarations,
+  type PropertyValues,
+} from 'lit';
 import type { CaptureEngine } from './capture-engine.js';
 import { lazyPluginEngine } from './default-engine.js';
 import type { ErrorCode, LivenessErrorDetail } from './errors.js';
@@ -145,6 +152,8 @@ export class OzLivenessCheck extends LitElement {
     this,
     () => (this.constructor as typeof OzLivenessCheck).trustedPluginOrigins,
   );
+  // A declarative shadow root exists before the constructor only when the server rendered us.
+  readonly #serverRendered = !!this.shadowRoot;
   #language: SupportedLanguage | '' = '';
   #cancelPreload: (() => void) | undefined;
   #hadFocus = false;
@@ -281,6 +290,15 @@ export class OzLivenessCheck extends LitElement {
     });
   }
 
+  // Server-rendered: hydrate only once the strings the server used are here, so the first render
+  // matches the server's DOM (Lit's hydration does not compare text) and nothing renders twice.
+  protected override scheduleUpdate() {
+    const language = this.#resolveLanguage();
+    return this.#serverRendered && !this.hasUpdated && !loadedStrings(language)
+      ? loadStrings(language).then(() => super.scheduleUpdate())
+      : super.scheduleUpdate();
+  }
+
   override willUpdate(): void {
     const language = this.#resolveLanguage();
     if (language !== this.#language) {
@@ -293,7 +311,8 @@ export class OzLivenessCheck extends LitElement {
         });
       }
     }
-    this.#hadFocus = this.matches(':focus-within');
+    if (isServer) this.setAttribute('state', this.state);
+    else this.#hadFocus = this.matches(':focus-within');
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -323,8 +342,9 @@ export class OzLivenessCheck extends LitElement {
     this._formDisabled = disabled;
   }
 
+  // A server renderer sees the element alone, not its ancestors: there only `lang` counts.
   #resolveLanguage(): SupportedLanguage {
-    return matchLanguage(this.lang || inheritedLang(this));
+    return matchLanguage(this.lang || (isServer ? '' : inheritedLang(this)));
   }
 
   #text(): LivenessStrings {
