@@ -219,7 +219,16 @@ describe('landing and theming pages', () => {
     const links = await page
       .locator('main a')
       .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
-    expect(links).toEqual(['/vanilla/', '/react/', '/vue/', '/svelte/', '/angular/', '/theming/']);
+    expect(links).toEqual([
+      '/vanilla/',
+      '/react/',
+      '/vue/',
+      '/svelte/',
+      '/angular/',
+      '/theming/',
+      '/strict-csp/',
+      '/ssr/',
+    ]);
     for (const link of links) {
       const response = await fetch(`${stack.demoUrl}${link}`);
       expect(response.status, link!).toBe(200);
