@@ -23,6 +23,7 @@ export default defineConfig({
           // Browser and server suites would compete for two cores: one file at a time.
           fileParallelism: false,
           globalSetup: ['test/support/build-demo.ts'],
+          setupFiles: ['test/support/quiet-lit-dev-mode.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
