@@ -40,12 +40,13 @@ export function renderStrictCspPage(
   { nonce, pluginUrl }: { nonce: string; pluginUrl: string },
 ): string {
   const origins = JSON.stringify([new URL(pluginUrl).origin]).replaceAll('<', '\\u003c');
+  // Replacer functions: a `$` in a URL must not be read as a replacement pattern.
   return template
     .replace(
       TRUSTED_ORIGINS_MARKER,
-      `<script type="application/json" id="${TRUSTED_ORIGINS_ID}">${origins}</script>`,
+      () => `<script type="application/json" id="${TRUSTED_ORIGINS_ID}">${origins}</script>`,
     )
-    .replaceAll(PLUGIN_SRC_MARKER, escapeAttribute(pluginUrl))
+    .replaceAll(PLUGIN_SRC_MARKER, () => escapeAttribute(pluginUrl))
     .replaceAll('<script', `<script nonce="${nonce}"`)
     .replaceAll('<link rel="modulepreload"', `<link rel="modulepreload" nonce="${nonce}"`)
     .replaceAll('<oz-liveness-check', `<oz-liveness-check nonce="${nonce}"`);
