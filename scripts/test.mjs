@@ -1,15 +1,18 @@
 // `pnpm test`: every test, scheduled for a small machine (two cores is the reference).
 //   1. the system packages the tests need (scripts/setup-system.mjs: Chromium, redis-server);
 //   2. unit and integration suites (`test:fast`), two packages at a time;
-//   3. heavy suites (`test:heavy`: browser, end-to-end, reliability under load, bench smoke), one
-//      at a time, so that none starves another or a timing-sensitive test.
-// Both phases always run; the exit code is non-zero if either failed. Extra arguments go to both
-// turbo runs (e.g. `pnpm test --filter=@oz-liveness/gateway`).
+//   3. heavy suites (`test:heavy`: browser, end-to-end, reliability under load), one at a time,
+//      so that none starves another or a timing-sensitive test.
+// `pnpm test:full` (`--full`) adds 4. the slower matrices (`test:full`: every framework × outcome,
+// screenshots, bench smoke), one at a time. CI runs both.
+// Every phase runs; the exit code is non-zero if any failed. Other arguments go to every turbo
+// run (e.g. `pnpm test --filter=@oz-liveness/gateway`).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const extra = process.argv.slice(2);
+const full = process.argv.includes('--full');
+const extra = process.argv.slice(2).filter((arg) => arg !== '--full');
 
 function run(title, command, args) {
   console.log(`\n::: ${title}`);
@@ -35,6 +38,8 @@ const phases = [
   run('unit and integration suites (test:fast, 2 at a time)', 'pnpm', turbo('test:fast', 2)),
   run('heavy suites (test:heavy, one at a time)', 'pnpm', turbo('test:heavy', 1)),
 ];
+if (full)
+  phases.push(run('full matrices (test:full, one at a time)', 'pnpm', turbo('test:full', 1)));
 
 console.log('');
 for (const { title, ok, seconds } of phases) {

@@ -1,5 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+/** Chromium against the built demo: one file at a time (they would compete for two cores). */
+const browserSuite = {
+  fileParallelism: false,
+  globalSetup: ['test/support/build-demo.ts'],
+  setupFiles: ['test/support/quiet-lit-dev-mode.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 // Its own config so Vitest does not load vite.config.ts (the demo's framework plugins and proxies).
 export default defineConfig({
   test: {
@@ -12,7 +21,11 @@ export default defineConfig({
       {
         extends: true,
         // The demo's own server code and CSS: no build, no browser.
-        test: { name: 'fast', include: ['test/*.test.ts'], exclude: ['test/*.e2e.test.ts'] },
+        test: {
+          name: 'fast',
+          include: ['test/*.test.ts'],
+          exclude: ['test/*.e2e.test.ts', 'test/*.full.test.ts'],
+        },
       },
       {
         extends: true,
@@ -20,13 +33,13 @@ export default defineConfig({
           // Every page in headless Chromium against the built demo, and the `pnpm start` script.
           name: 'e2e',
           include: ['test/*.e2e.test.ts'],
-          // Browser and server suites would compete for two cores: one file at a time.
-          fileParallelism: false,
-          globalSetup: ['test/support/build-demo.ts'],
-          setupFiles: ['test/support/quiet-lit-dev-mode.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          ...browserSuite,
         },
+      },
+      {
+        extends: true,
+        // `pnpm test:full` only: the rest of the framework × outcome matrix, and screenshots.
+        test: { name: 'full', include: ['test/*.full.test.ts'], ...browserSuite },
       },
     ],
   },

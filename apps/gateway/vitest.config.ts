@@ -1,5 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+const reliabilitySuite = {
+  globalSetup: ['test/build-once.ts', 'test/reliability/global-setup.ts'],
+  fileParallelism: false,
+  sequence: { groupOrder: 1 },
+  testTimeout: 120_000,
+  hookTimeout: 60_000,
+};
+
 export default defineConfig({
   test: {
     projects: [
@@ -21,11 +29,18 @@ export default defineConfig({
         test: {
           name: 'reliability',
           include: ['test/reliability/**/*.test.ts'],
-          globalSetup: ['test/build-once.ts', 'test/reliability/global-setup.ts'],
-          fileParallelism: false,
-          sequence: { groupOrder: 1 },
-          testTimeout: 120_000,
-          hookTimeout: 60_000,
+          exclude: ['test/reliability/**/*.full.test.ts'],
+          ...reliabilitySuite,
+        },
+      },
+      {
+        // `pnpm test:full` only: scenarios that mostly wait (a crashed instance's lease running
+        // out), proven at the unit level in packages/gateway on a controlled clock.
+        extends: true,
+        test: {
+          name: 'reliability-full',
+          include: ['test/reliability/**/*.full.test.ts'],
+          ...reliabilitySuite,
         },
       },
     ],

@@ -3,9 +3,10 @@ import { BENCH_RECEIPT_SECRET } from './bench-transactions.js';
 
 /**
  * Our gateway as apps/gateway deploys it (production mode, default logging, the V8 heap setting
- * of `tuneHeapForUploads`), with only the settings a benchmark must change: no per-IP rate
- * limit in the way of one load generator, room for the 8 MiB capsules plus multipart overhead,
- * and a receipt secret the load driver knows (it mints the transactionIds it submits with).
+ * of `tuneHeapForUploads`), with only the settings a benchmark must change: no per-IP rate limit
+ * or per-IP upload limit in the way of one load generator, room for the 8 MiB capsules plus
+ * multipart overhead, and a receipt secret the load driver knows (it mints the transactionIds it
+ * submits with).
  */
 export interface OurGatewayOptions {
   upstreamUrl: string;
@@ -23,6 +24,7 @@ export async function startOurGateway(options: OurGatewayOptions) {
     auth: { kind: 'token', token: options.accessToken },
     capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
     rateLimitPerMin: 1_000_000_000,
+    maxUploadsPerIp: 1_000_000,
     corsOrigins: options.corsOrigins,
     // Known to the load driver, which mints the transactionIds it submits with (see there).
     receiptSecret: BENCH_RECEIPT_SECRET,

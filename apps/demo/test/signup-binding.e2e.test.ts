@@ -9,10 +9,8 @@ import { createTestContainer } from '@oz-liveness/sandbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
+import { waitForText } from './support/demo-page.js';
 import { type DemoStack, startDemoStack } from './support/demo-stack.js';
-
-/** Recording the clip takes ~1.5 s; upload and analysis a little more. */
-const FLOW_TIMEOUT_MS = 20_000;
 
 let stack: DemoStack;
 let browser: Browser;
@@ -42,16 +40,6 @@ async function visit(): Promise<{ page: Page; errors: string[] }> {
     return Boolean(check?.binding) && !check?.disabled;
   });
   return { page, errors };
-}
-
-async function textOf(page: Page, testId: string): Promise<string> {
-  return ((await page.getByTestId(testId).textContent()) ?? '').trim();
-}
-
-function waitForText(page: Page, testId: string, expected: RegExp) {
-  return expect
-    .poll(() => textOf(page, testId), { timeout: FLOW_TIMEOUT_MS, interval: 100 })
-    .toMatch(expected);
 }
 
 /** POST /api/signup from the page, as a script on it could: its own cookies go along. */

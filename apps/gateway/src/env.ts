@@ -101,6 +101,10 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       RECEIPT_SECRET: secret({ default: undefined }),
       REDIS_URL: redisUrl({ default: undefined }),
       RATE_LIMIT_PER_MIN: integer(1)({ default: 30 }),
+      UPLOAD_TIMEOUT_MS: integer(1)({ default: 60_000 }),
+      MAX_CONCURRENT_UPLOADS: integer(1)({ default: 64 }),
+      MAX_UPLOADS_PER_IP: integer(1)({ default: 4 }),
+      SPOOL_MAX_BYTES: integer(1)({ default: 1024 * 1024 * 1024 }),
       LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
       NODE_ENV: str({ default: '' }),
     },
@@ -132,6 +136,9 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       auth = { kind: 'login', email: env.OZ_LOGIN, password: env.OZ_PASSWORD };
     }
   }
+  if (env.SPOOL_MAX_BYTES <= env.CAPSULE_MAX_BYTES) {
+    problems.push('SPOOL_MAX_BYTES: must be larger than CAPSULE_MAX_BYTES (one capsule must fit)');
+  }
   if (production && !env.RECEIPT_SECRET) {
     problems.push('RECEIPT_SECRET: is required when NODE_ENV=production');
   }
@@ -159,6 +166,10 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       corsOrigins: env.CORS_ORIGINS,
       ...(env.RECEIPT_SECRET ? { receiptSecret: env.RECEIPT_SECRET } : {}),
       rateLimitPerMin: env.RATE_LIMIT_PER_MIN,
+      uploadTimeoutMs: env.UPLOAD_TIMEOUT_MS,
+      maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
+      maxUploadsPerIp: env.MAX_UPLOADS_PER_IP,
+      spoolMaxBytes: env.SPOOL_MAX_BYTES,
       // Idempotency and rate limits shared by every instance on this Redis.
       ...(env.REDIS_URL ? { redis: env.REDIS_URL } : {}),
       production,

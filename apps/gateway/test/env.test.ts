@@ -27,6 +27,10 @@ describe('readEnv', () => {
       ozTimeoutMs: 60000,
       corsOrigins: [],
       rateLimitPerMin: 30,
+      uploadTimeoutMs: 60000,
+      maxConcurrentUploads: 64,
+      maxUploadsPerIp: 4,
+      spoolMaxBytes: 1073741824,
     });
     expect(options.receiptSecret).toBeUndefined();
     expect(production).toBe(false);
@@ -47,6 +51,10 @@ describe('readEnv', () => {
       CORS_ORIGINS: 'https://a.example.com, http://localhost:5173',
       RECEIPT_SECRET: SECRET,
       RATE_LIMIT_PER_MIN: '5',
+      UPLOAD_TIMEOUT_MS: '2000',
+      MAX_CONCURRENT_UPLOADS: '200',
+      MAX_UPLOADS_PER_IP: '10',
+      SPOOL_MAX_BYTES: '50000000',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     });
@@ -61,6 +69,10 @@ describe('readEnv', () => {
       corsOrigins: ['https://a.example.com', 'http://localhost:5173'],
       receiptSecret: SECRET,
       rateLimitPerMin: 5,
+      uploadTimeoutMs: 2000,
+      maxConcurrentUploads: 200,
+      maxUploadsPerIp: 10,
+      spoolMaxBytes: 50000000,
       production: true,
     });
   });
@@ -115,6 +127,28 @@ describe('readEnv', () => {
     const problems = problemsOf({ ...base, REDIS_URL: 'http://:pw-in-url@127.0.0.1:6379' });
     expect(problems).toEqual(['REDIS_URL: must be a redis:// or rediss:// URL']);
     expect(problemsOf({ ...base, REDIS_URL: 'not a url' })).toHaveLength(1);
+  });
+
+  it('validates the upload limits: positive integers, and a spool that holds one capsule', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(
+      problemsOf({
+        ...base,
+        UPLOAD_TIMEOUT_MS: '0',
+        MAX_CONCURRENT_UPLOADS: 'many',
+        MAX_UPLOADS_PER_IP: '-4',
+        SPOOL_MAX_BYTES: '1.5',
+      }),
+    ).toEqual([
+      `UPLOAD_TIMEOUT_MS: must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}`,
+      `MAX_CONCURRENT_UPLOADS: must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}`,
+      `MAX_UPLOADS_PER_IP: must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}`,
+      `SPOOL_MAX_BYTES: must be an integer between 1 and ${Number.MAX_SAFE_INTEGER}`,
+    ]);
+    expect(problemsOf({ ...base, CAPSULE_MAX_BYTES: '1000', SPOOL_MAX_BYTES: '1000' })).toEqual([
+      'SPOOL_MAX_BYTES: must be larger than CAPSULE_MAX_BYTES (one capsule must fit)',
+    ]);
+    expect(problemsOf({ ...base, SPOOL_MAX_BYTES: '10485761' })).toEqual([]);
   });
 
   it('requires RECEIPT_SECRET in production only', () => {

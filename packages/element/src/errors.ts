@@ -17,6 +17,8 @@ export const ErrorCode = {
   OZ_UNAVAILABLE: 'OZ_UNAVAILABLE',
   OZ_AUTH_FAILED: 'OZ_AUTH_FAILED',
   RATE_LIMITED: 'RATE_LIMITED',
+  UPLOAD_TIMEOUT: 'UPLOAD_TIMEOUT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -39,7 +41,13 @@ export interface LivenessErrorDetail {
 
 // What may help when nothing more specific is known: a transient failure can simply be sent
 // again, one the person or the site must fix cannot, anything about the capture needs a new one.
-const retryUpload = ['NETWORK', 'OZ_UNAVAILABLE', 'RATE_LIMITED'];
+const retryUpload = [
+  'NETWORK',
+  'OZ_UNAVAILABLE',
+  'RATE_LIMITED',
+  'UPLOAD_TIMEOUT',
+  'SERVICE_UNAVAILABLE',
+];
 const retryNone = [
   'UNSUPPORTED_BROWSER',
   'INSECURE_CONTEXT',
@@ -55,7 +63,7 @@ function defaultRetry(code: ErrorCode): RetryHint {
 export interface LivenessErrorOptions {
   retry?: RetryHint;
   vendorCode?: string;
-  /** How long the server asked us to wait before trying again (RATE_LIMITED). */
+  /** How long the server asked us to wait before trying again (RATE_LIMITED, SERVICE_UNAVAILABLE). */
   retryAfterMs?: number;
   cause?: unknown;
 }

@@ -63,6 +63,7 @@ describe('GatewayClient', () => {
       ],
       [{ operation: 'submitCapsule', status: 429, body: '' }, 'submit', 'RATE_LIMITED', 'UPLOAD'],
       [{ operation: 'submitCapsule', status: 503, body: 'down' }, 'submit', 'NETWORK', 'UPLOAD'],
+      [{ operation: 'submitCapsule', status: 408, body: '' }, 'submit', 'UPLOAD_TIMEOUT', 'UPLOAD'],
       [
         {
           operation: 'submitCapsule',
@@ -128,6 +129,37 @@ describe('GatewayClient', () => {
     expect(await c.submitCapsule(capsule, 'tx').catch((e) => e)).to.include({
       code: 'BAD_USER_INPUT',
       retry: 'NONE',
+    });
+  });
+
+  it('passes UPLOAD_TIMEOUT and SERVICE_UNAVAILABLE through as retry UPLOAD, with the wait asked for', async () => {
+    const c = await client();
+    await script([
+      {
+        operation: 'submitCapsule',
+        status: 408,
+        errors: [{ message: 'slow', extensions: { code: 'UPLOAD_TIMEOUT', retry: 'UPLOAD' } }],
+      },
+      {
+        operation: 'submitCapsule',
+        status: 503,
+        headers: { 'retry-after': '2' },
+        errors: [
+          {
+            message: 'busy',
+            extensions: { code: 'SERVICE_UNAVAILABLE', retry: 'UPLOAD', retryAfterSeconds: 2 },
+          },
+        ],
+      },
+    ]);
+    expect(await c.submitCapsule(capsule, 'tx').catch((e) => e)).to.include({
+      code: 'UPLOAD_TIMEOUT',
+      retry: 'UPLOAD',
+    });
+    expect(await c.submitCapsule(capsule, 'tx').catch((e) => e)).to.include({
+      code: 'SERVICE_UNAVAILABLE',
+      retry: 'UPLOAD',
+      retryAfterMs: 2000,
     });
   });
 

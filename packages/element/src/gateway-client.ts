@@ -21,6 +21,8 @@ const GATEWAY_CODES = new Set<ErrorCode>([
   'OZ_UNAVAILABLE',
   'OZ_AUTH_FAILED',
   'RATE_LIMITED',
+  'UPLOAD_TIMEOUT',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL_SERVER_ERROR',
 ]);
 
@@ -153,6 +155,8 @@ function responseError(
   if (status >= 200 && status < 300 && body?.data) return null;
   // No GraphQL answer at all: a proxy, a wrong URL or a crash. Judge by the status alone.
   if (status === 413) return new LivenessError('CAPSULE_TOO_LARGE', 'the upload is too large');
+  // A bare 408 is a server's own request timeout (Node's, a proxy's): the upload was too slow.
+  if (status === 408) return new LivenessError('UPLOAD_TIMEOUT', 'the upload took too long');
   if (status === 429) return new LivenessError('RATE_LIMITED', 'too many requests');
   if (status === 0 || status >= 500) {
     return networkError(`the gateway answered HTTP ${status} without a GraphQL response`);

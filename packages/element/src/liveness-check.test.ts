@@ -183,6 +183,56 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     );
   });
 
+  it('retries UPLOAD_TIMEOUT and SERVICE_UNAVAILABLE like any retry UPLOAD: same capsule and transactionId, waiting as asked', async () => {
+    await oz('scripted.script', {
+      steps: [
+        {
+          operation: 'submitCapsule',
+          status: 408,
+          errors: [
+            {
+              message: 'The capsule did not fully arrive within 60000 ms; send it again.',
+              extensions: { code: 'UPLOAD_TIMEOUT', retry: 'UPLOAD', timeoutMs: 60000 },
+            },
+          ],
+        },
+        {
+          operation: 'submitCapsule',
+          status: 503,
+          headers: { 'retry-after': '1' },
+          errors: [
+            {
+              message: 'This gateway is taking as many uploads as it can; try again shortly.',
+              extensions: { code: 'SERVICE_UNAVAILABLE', retry: 'UPLOAD', retryAfterSeconds: 1 },
+            },
+          ],
+        },
+      ],
+    });
+    const engine = new FakeEngine();
+    const el = await mount(engine);
+    const errors: LivenessErrorDetail[] = [];
+    el.addEventListener('oz-liveness-error', (e) => errors.push(e.detail));
+
+    const result = await el.start();
+    expect(result.decision).to.equal('ACCEPT');
+    expect(errors).to.deep.equal([]);
+    expect(el.state).to.equal('done');
+    // One capture, three uploads of it under one transactionId.
+    expect(engine.requests).to.have.length(1);
+    const uploads = (await scripted()).filter((r) => r.operation === 'submitCapsule');
+    expect(uploads).to.have.length(3);
+    expect(new Set(uploads.map((u) => u.operations?.variables.transactionId))).to.deep.equal(
+      new Set([engine.requests[0]?.transactionId]),
+    );
+    const capsuleSha = await sha256Hex(engine.capsule);
+    for (const upload of uploads) {
+      expect(upload.parts?.find((p) => p.name === '0')?.sha256).to.equal(capsuleSha);
+    }
+    // After SERVICE_UNAVAILABLE it waited the second the gateway asked for (timers only run late).
+    expect((uploads[2]?.at ?? 0) - (uploads[1]?.at ?? 0)).to.be.at.least(1000);
+  });
+
   it('passes gateway errors through with their retry hint and Oz code', async () => {
     await oz('scripted.script', {
       steps: [

@@ -58,6 +58,8 @@ const errorText: Partial<Record<ErrorCode, keyof LivenessStrings>> = {
   SESSION_TOKEN_FAILED: 'errorNetwork',
   PLUGIN_LOAD_FAILED: 'errorNetwork',
   RATE_LIMITED: 'errorBusy',
+  UPLOAD_TIMEOUT: 'errorNetwork',
+  SERVICE_UNAVAILABLE: 'errorGeneric',
 };
 
 /**

@@ -28,6 +28,8 @@ export async function startScriptedGateway() {
       const operation = contentType.startsWith('multipart/') ? 'submitCapsule' : 'sessionToken';
       const entry = {
         operation,
+        // When the whole request had arrived (ms since the epoch), to check waits between tries.
+        at: Date.now(),
         headers: req.headers,
         bodyLength: body.length,
         ...(operation === 'sessionToken'
@@ -42,7 +44,10 @@ export async function startScriptedGateway() {
       const status = step.status ?? 200;
       const payload =
         step.body !== undefined ? step.body : JSON.stringify(defaultAnswer(operation, step, entry));
-      res.writeHead(status, { 'content-type': step.contentType ?? 'application/json' });
+      res.writeHead(status, {
+        'content-type': step.contentType ?? 'application/json',
+        ...step.headers,
+      });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     });
   });

@@ -41,6 +41,22 @@ export interface GatewayConfig {
   capsuleMaxBytes?: number;
   /** Upstream timeout for a capsule submission, ms. Default 60000. */
   ozTimeoutMs?: number;
+  /**
+   * A capsule must have fully arrived within this of its request (`UPLOAD_TIMEOUT_MS`), ms;
+   * otherwise the request ends with `UPLOAD_TIMEOUT` (HTTP 408), its temp file is removed at
+   * once and Oz is never called. Default 60000.
+   */
+  uploadTimeoutMs?: number;
+  /** Uploads admitted (spooling or being forwarded) at once per instance (`MAX_CONCURRENT_UPLOADS`). Default 64. */
+  maxConcurrentUploads?: number;
+  /** Uploads admitted at once per client IP (`MAX_UPLOADS_PER_IP`; the IP as for rate limits). Default 4. */
+  maxUploadsPerIp?: number;
+  /**
+   * Bytes the temp files of admitted uploads may hold at once per instance (`SPOOL_MAX_BYTES`).
+   * Each upload reserves its declared Content-Length (at most `capsuleMaxBytes` + 1) when it is
+   * admitted, until its temp file is removed. Must exceed `capsuleMaxBytes`. Default 1073741824 (1 GiB).
+   */
+  spoolMaxBytes?: number;
   /** Upstream timeout for a session token and other short calls, ms. Default 10000. */
   ozShortTimeoutMs?: number;
   /** Origins allowed by CORS; `['*']` allows any. Default `[]`: same-origin only. */
@@ -169,6 +185,10 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     capsuleMaxBytes: positive('capsuleMaxBytes', config.capsuleMaxBytes, 10 * 1024 * 1024),
     ozTimeoutMs: positive('ozTimeoutMs', config.ozTimeoutMs, 60_000),
     ozShortTimeoutMs: positive('ozShortTimeoutMs', config.ozShortTimeoutMs, 10_000),
+    uploadTimeoutMs: positive('uploadTimeoutMs', config.uploadTimeoutMs, 60_000),
+    maxConcurrentUploads: positive('maxConcurrentUploads', config.maxConcurrentUploads, 64),
+    maxUploadsPerIp: positive('maxUploadsPerIp', config.maxUploadsPerIp, 4),
+    spoolMaxBytes: positive('spoolMaxBytes', config.spoolMaxBytes, 1024 * 1024 * 1024),
     corsOrigins: config.corsOrigins ?? [],
     receiptSecret,
     receiptSecretGenerated,
@@ -188,6 +208,10 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     maxRequestFieldBytes: positive('maxRequestFieldBytes', config.maxRequestFieldBytes, 16_384),
     processMetrics: config.processMetrics ?? true,
   };
+  if (resolved.spoolMaxBytes <= resolved.capsuleMaxBytes) {
+    // One capsule of the largest size must fit, or every such upload would be refused.
+    problems.push('spoolMaxBytes must be larger than capsuleMaxBytes');
+  }
   if (problems.length > 0) throw new GatewayConfigError(problems);
   return resolved;
 }

@@ -20,6 +20,7 @@ import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OzLivenessContext } from './resolvers/index.js';
+import { wasAnsweredEarly } from './upload/early-answer.js';
 
 /** What `createOzLivenessGateway` builds. Nothing listens until you mount it on a server. */
 export interface OzLivenessGateway {
@@ -118,7 +119,11 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
         // Every GraphQL answer is per-user and single-use: nothing may be cached on the way.
         // Set here rather than by an Apollo plugin, which costs two hooks per request.
         res.setHeader('cache-control', 'no-store');
-        graphqlHandler(req, res, next);
+        // An upload answered early (its deadline passed) still has its operation running; when
+        // that ends, Apollo finds the response sent and throws: nothing left to answer.
+        return Promise.resolve(graphqlHandler(req, res, next)).catch((error: unknown) => {
+          if (!wasAnsweredEarly(res)) next(error);
+        });
       },
     ]),
   );

@@ -8,6 +8,7 @@ import { GatewayMetrics } from './metrics.js';
 import { createMemoryRateLimiter } from './rate-limit.js';
 import { createRedisSharedState } from './redis-shared-state.js';
 import { MemoryResultStore } from './store/memory-result-store.js';
+import { UploadBudget } from './upload/upload-budget.js';
 import { createUploadMiddleware } from './upload/upload-middleware.js';
 
 /**
@@ -20,8 +21,10 @@ const OZ_CONNECTIONS = 64;
 export interface OzLiveness {
   /** Put `service.requestContext(req, res)` in your GraphQL context as `ozLiveness`. */
   service: OzLivenessService;
-  /** Mount before your GraphQL handler: CSRF check, size precheck, graphql-upload. */
+  /** Mount before your GraphQL handler: CSRF check, size precheck, admission, graphql-upload. */
   uploadMiddleware: RequestHandler[];
+  /** Uploads admitted now and the bytes they reserve and spool (also on `/metrics`). */
+  uploads: UploadBudget;
   metrics: GatewayMetrics;
   logger: Logger;
   config: ResolvedConfig;
@@ -45,6 +48,12 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
     );
   }
   const metrics = new GatewayMetrics({ processMetrics: config.processMetrics });
+  const uploads = new UploadBudget({
+    maxConcurrentUploads: config.maxConcurrentUploads,
+    maxUploadsPerIp: config.maxUploadsPerIp,
+    spoolMaxBytes: config.spoolMaxBytes,
+  });
+  metrics.watchUploads(uploads);
   const oz = new OzClient({
     baseUrl: config.ozApiUrl,
     auth: config.auth,
@@ -83,7 +92,15 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
     uploadMiddleware: createUploadMiddleware({
       capsuleMaxBytes: config.capsuleMaxBytes,
       maxFieldBytes: config.maxRequestFieldBytes,
+      uploadTimeoutMs: config.uploadTimeoutMs,
+      budget: uploads,
+      events: {
+        refused: (reason) => metrics.uploadRefused(reason),
+        timedOut: () => metrics.uploadTimedOut(),
+      },
+      logger,
     }),
+    uploads,
     metrics,
     logger,
     config,

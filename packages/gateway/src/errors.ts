@@ -8,6 +8,8 @@ export const ErrorCode = {
   OZ_UNAVAILABLE: 'OZ_UNAVAILABLE',
   OZ_AUTH_FAILED: 'OZ_AUTH_FAILED',
   RATE_LIMITED: 'RATE_LIMITED',
+  UPLOAD_TIMEOUT: 'UPLOAD_TIMEOUT',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -27,6 +29,8 @@ const retryByCode: Record<ErrorCode, RetryHint> = {
   OZ_UNAVAILABLE: 'UPLOAD',
   OZ_AUTH_FAILED: 'NONE',
   RATE_LIMITED: 'UPLOAD',
+  UPLOAD_TIMEOUT: 'UPLOAD',
+  SERVICE_UNAVAILABLE: 'UPLOAD',
   INTERNAL_SERVER_ERROR: 'NONE',
 };
 
@@ -88,6 +92,24 @@ export const capsuleTooLarge = (maxBytes: number) =>
 export const rateLimited = (retryAfterSeconds: number) =>
   gatewayError(ErrorCode.RATE_LIMITED, 'Too many requests; try again later.', {
     httpStatus: 429,
+    httpHeaders: { 'retry-after': String(retryAfterSeconds) },
+    extensions: { retryAfterSeconds },
+  });
+
+export const uploadTimeoutMessage = (timeoutMs: number) =>
+  `The capsule did not fully arrive within ${timeoutMs} ms; send it again.`;
+
+/** The capsule did not fully arrive within `timeoutMs` of the request (HTTP 408); Oz not called. */
+export const uploadTimeout = (timeoutMs: number) =>
+  gatewayError(ErrorCode.UPLOAD_TIMEOUT, uploadTimeoutMessage(timeoutMs), {
+    httpStatus: 408,
+    extensions: { timeoutMs },
+  });
+
+/** This instance cannot take the upload now; nothing was sent to Oz (HTTP 503, Retry-After). */
+export const serviceUnavailable = (message: string, retryAfterSeconds: number) =>
+  gatewayError(ErrorCode.SERVICE_UNAVAILABLE, message, {
+    httpStatus: 503,
     httpHeaders: { 'retry-after': String(retryAfterSeconds) },
     extensions: { retryAfterSeconds },
   });

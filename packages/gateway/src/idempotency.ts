@@ -22,6 +22,8 @@ export interface IdempotentRunnerOptions {
   pollMs?: number;
   /** Told when a holder's lease ran out or was taken while its work still ran. Default: nothing. */
   onLeaseLost?: (event: LeaseLost) => void;
+  /** Told when a result could not be stored (`complete` failed); it is answered all the same. */
+  onResultNotStored?: (transactionId: string, error: unknown) => void;
 }
 
 /** Why a holder no longer owns its lease, with its work still running. */
@@ -55,7 +57,13 @@ export class IdempotentRunner {
   readonly #inFlight = new Map<string, InFlight>();
 
   constructor(options: IdempotentRunnerOptions) {
-    this.#options = { pollMs: 200, renewedLeaseMs: 15_000, onLeaseLost: () => {}, ...options };
+    this.#options = {
+      pollMs: 200,
+      renewedLeaseMs: 15_000,
+      onLeaseLost: () => {},
+      onResultNotStored: () => {},
+      ...options,
+    };
   }
 
   /** Number of transactions being computed in this process right now. */
@@ -147,7 +155,15 @@ export class IdempotentRunner {
           throw error;
         }
         renewal?.stop();
-        const stored = await store.complete(transactionId, claim.lease, result, resultTtlMs);
+        let stored: unknown;
+        try {
+          stored = await store.complete(transactionId, claim.lease, result, resultTtlMs);
+        } catch (error) {
+          // Oz has given its verdict (and spent the session token): it is the answer, stored or
+          // not. A later retry finds no result and may post again; Oz then refuses the spent token.
+          this.#options.onResultNotStored(transactionId, error);
+          return result;
+        }
         if (stored === false || renewal?.lost) {
           // Another attempt may have taken over and stored its own verdict first; `complete`
           // never overwrites a stored result, so answer with the one every retry will get.

@@ -4,16 +4,23 @@ import { OzApiError, type OzClient, type OzFolder } from '@oz-liveness/oz-client
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from './config.js';
-import { badUserInput, ErrorCode, gatewayError, rateLimited } from './errors.js';
+import {
+  badUserInput,
+  ErrorCode,
+  gatewayError,
+  rateLimited,
+  serviceUnavailable,
+} from './errors.js';
 import { IdempotentRunner } from './idempotency.js';
 import { type LivenessResult, toLivenessResult } from './liveness-result.js';
 import type { GatewayMetrics } from './metrics.js';
 import { describeOzError, isAbort, mapOzError } from './oz-errors.js';
 import type { RateLimiter } from './rate-limit.js';
 import { bindingProblem } from './receipt/binding-hash.js';
-import type { ResultStore } from './store/result-store.js';
+import { type ResultStore, StoreUnavailableError } from './store/result-store.js';
 import { type OpenedTicket, type TicketRefusal, TransactionTickets } from './transaction-ticket.js';
 import { ClientGoneError, type ReceivedCapsule, receiveCapsule } from './upload/receive-capsule.js';
+import { BUSY_RETRY_AFTER_S } from './upload/upload-admission.js';
 
 /** What the resolvers find under `context.ozLiveness`. */
 export interface OzLivenessRequestContext {
@@ -99,6 +106,12 @@ export class OzLivenessService {
         this.#logger.warn(
           { transactionId, reason, ...(error ? { err: error } : {}) },
           'idempotency lease lost while submitting',
+        );
+      },
+      onResultNotStored: (transactionId, error) => {
+        this.#logger.warn(
+          { transactionId, err: describeStoreError(error) },
+          'result not stored (store unreachable); answered all the same',
         );
       },
     });
@@ -206,12 +219,21 @@ export class OzLivenessService {
     ctx.log.debug({ transactionId, bytes: capsule.byteLength }, 'capsule received');
     try {
       return await this.#forward(capsule, transactionId, ticket, ctx, contextValue);
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+      // No lease, so nothing went to Oz: the same capsule may safely be sent again.
+      this.#metrics.uploadRefused('store_unavailable');
+      ctx.log.warn({ transactionId }, 'result store unreachable: submission refused before Oz');
+      throw serviceUnavailable(
+        'The gateway cannot reach its shared store; nothing was sent to Oz. Try again shortly.',
+        BUSY_RETRY_AFTER_S,
+      );
     } finally {
       await capsule.discard();
     }
   }
 
-  async #forward(
+  #forward(
     capsule: ReceivedCapsule,
     transactionId: string,
     ticket: OpenedTicket,
@@ -360,4 +382,14 @@ export class OzLivenessService {
   get draining(): boolean {
     return this.#draining;
   }
+}
+
+/** Name and code of a store failure, never its message (it may name hosts or keys). */
+function describeStoreError(error: unknown): { name?: string; code?: string } {
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  const { name, code } = (cause ?? {}) as { name?: unknown; code?: unknown };
+  return {
+    ...(typeof name === 'string' ? { name } : {}),
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }

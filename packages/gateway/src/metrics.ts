@@ -3,6 +3,10 @@ import type { OzOperation } from '@oz-liveness/oz-client';
 import type { OperationDefinitionNode } from 'graphql';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode } from './errors.js';
+import type { UploadBudget, UploadRefusal } from './upload/upload-budget.js';
+
+/** Why an upload was refused with SERVICE_UNAVAILABLE: a budget, or the shared store. */
+export type RefusalReason = UploadRefusal | 'store_unavailable';
 
 export interface UpstreamCallEvent {
   operation: OzOperation;
@@ -85,6 +89,42 @@ export class GatewayMetrics {
     },
   });
 
+  readonly #uploadRefusals = new Counter({
+    name: 'oz_liveness_upload_refusals_total',
+    help: 'Uploads answered SERVICE_UNAVAILABLE before anything reached Oz, by reason: uploads_per_ip, concurrent_uploads, spool_bytes (refused before the body was read), store_unavailable (the shared store could not be reached).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly #uploadTimeouts = new Counter({
+    name: 'oz_liveness_upload_timeouts_total',
+    help: 'Uploads cut at UPLOAD_TIMEOUT_MS before the capsule had fully arrived (never sent to Oz).',
+    registers: [this.registry],
+  });
+
+  #uploads: UploadBudget | undefined;
+
+  readonly #uploadsActive: Gauge = new Gauge({
+    name: 'oz_liveness_uploads_active',
+    help: 'Uploads admitted and holding a place in the budget (spooling, or their capsule being forwarded); limit MAX_CONCURRENT_UPLOADS.',
+    registers: [this.registry],
+    collect: () => this.#uploadsActive.set(this.#uploads?.active ?? 0),
+  });
+
+  readonly #spoolReservedBytes: Gauge = new Gauge({
+    name: 'oz_liveness_spool_reserved_bytes',
+    help: 'Bytes reserved by admitted uploads (declared Content-Length, at most CAPSULE_MAX_BYTES + 1); limit SPOOL_MAX_BYTES.',
+    registers: [this.registry],
+    collect: () => this.#spoolReservedBytes.set(this.#uploads?.reservedBytes ?? 0),
+  });
+
+  readonly #spooledBytes: Gauge = new Gauge({
+    name: 'oz_liveness_spool_bytes',
+    help: 'Bytes in upload temp files right now.',
+    registers: [this.registry],
+    collect: () => this.#spooledBytes.set(this.#uploads?.spooledBytes ?? 0),
+  });
+
   constructor(options: { processMetrics: boolean }) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -116,6 +156,19 @@ export class GatewayMetrics {
 
   decided(decision: string): void {
     this.#decisions.inc({ decision });
+  }
+
+  /** Reports the upload budget's gauges (uploads active, bytes reserved and spooled). */
+  watchUploads(budget: UploadBudget): void {
+    this.#uploads = budget;
+  }
+
+  uploadRefused(reason: RefusalReason): void {
+    this.#uploadRefusals.inc({ reason });
+  }
+
+  uploadTimedOut(): void {
+    this.#uploadTimeouts.inc();
   }
 
   // Label children bound once per label set (bounded, see observeOperation): prom-client

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RateLimiter } from './rate-limit.js';
 import { createRedisRateLimiter } from './rate-limit-redis.js';
@@ -21,6 +21,23 @@ export interface RedisSharedState {
   close(): Promise<void>;
 }
 
+/**
+ * The connection opened from a URL fails fast and comes back by itself. While Redis is away a
+ * request must not wait on it: the store and the rate limiter fail over at once between
+ * reconnect attempts (see isConnectionLost); a command queued during an attempt fails when the
+ * attempt does (no retries per request); one sent to a Redis that stopped answering fails after
+ * `commandTimeout`. Reconnect attempts never stop and come at least every second, so the
+ * gateway resumes within about a second of Redis coming back, without a restart.
+ */
+const REDIS_OPTIONS: RedisOptions = {
+  maxRetriesPerRequest: 0,
+  retryStrategy: (attempt) => Math.min(attempt * 100, 1_000),
+  connectTimeout: 2_000,
+  commandTimeout: 2_000,
+  // Concurrent claims and completes from many requests share round trips.
+  enableAutoPipelining: true,
+};
+
 /** How long `close()` waits for a clean QUIT before dropping the connection. */
 const QUIT_TIMEOUT_MS = 2_000;
 
@@ -28,16 +45,7 @@ const QUIT_TIMEOUT_MS = 2_000;
 export function createRedisSharedState(options: RedisSharedStateOptions): RedisSharedState {
   const owned = typeof options.redis === 'string';
   const redis =
-    typeof options.redis === 'string'
-      ? new Redis(options.redis, {
-          // A command fails after a couple of reconnect attempts instead of ioredis's 20, so a
-          // Redis outage turns into a prompt error rather than a request hanging for minutes.
-          maxRetriesPerRequest: 2,
-          connectTimeout: 5_000,
-          // Concurrent claims and completes from many requests share round trips.
-          enableAutoPipelining: true,
-        })
-      : options.redis;
+    typeof options.redis === 'string' ? new Redis(options.redis, REDIS_OPTIONS) : options.redis;
   if (owned) watchConnection(redis, options.logger);
 
   return {
@@ -72,11 +80,17 @@ export function createRedisSharedState(options: RedisSharedStateOptions): RedisS
  */
 function watchConnection(redis: Redis, logger: Logger): void {
   let down = false;
-  redis.on('error', (error: Error & { code?: string }) => {
+  const lost = (error?: Error & { code?: string }) => {
     if (down) return;
     down = true;
-    logger.warn({ err: { name: error.name, code: error.code } }, 'redis connection lost');
-  });
+    logger.warn(
+      error ? { err: { name: error.name, code: error.code } } : {},
+      'redis connection lost',
+    );
+  };
+  redis.on('error', lost);
+  // A closed connection is noticed at once (the first failed reconnect may come later, or never).
+  redis.on('reconnecting', () => lost());
   redis.once('ready', () => {
     if (!down) logger.info('redis connection ready');
   });

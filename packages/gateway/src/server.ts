@@ -28,6 +28,12 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
+/** How long a request's header section may take, ms. */
+const HEADERS_TIMEOUT_MS = 30_000;
+
+/** How long after the upload deadline Node's own request timeout may cut a connection, ms. */
+const REQUEST_TIMEOUT_MARGIN_MS = 5_000;
+
 /** Builds the gateway and listens (127.0.0.1, random port by default). */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
   const { port = 0, host = '127.0.0.1', drainTimeoutMs = 30_000, ...config } = options;
@@ -35,9 +41,14 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   await gateway.start();
 
   const server = createServer(gateway.handler);
-  // Uploads of a few MB on slow links must not be cut by Node's defaults, nor hang forever.
-  server.requestTimeout = Math.max(120_000, gateway.config.ozTimeoutMs * 2);
-  server.headersTimeout = 30_000;
+  // Node's own limits, counted from a request's first byte, answer with a bare 408 and close. A
+  // body is bounded by the upload deadline, which answers UPLOAD_TIMEOUT (counted from the
+  // headers); requestTimeout stays a backstop behind it (and bounds JSON bodies). headersTimeout
+  // also runs from a connection's start, before its first byte is read: tied to a short upload
+  // deadline it cut fresh connections on a busy machine, so it stays on its own.
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout =
+    HEADERS_TIMEOUT_MS + gateway.config.uploadTimeoutMs + REQUEST_TIMEOUT_MARGIN_MS;
   answerParserErrors(server);
 
   let inFlight = 0;

@@ -109,6 +109,13 @@ describe('bad input: a clear 4xx or GraphQL error, Oz never called, process aliv
     );
   });
 
+  it('a multipart body that never contains its boundary → 400 BAD_USER_INPUT, not a masked 500', async () => {
+    const answer = await postRaw(stack, 'just some bytes, no parts at all\r\n', multipartHeaders);
+    await expectRefused(answer, 400);
+    expect(errorOf(answer!).code).toBe('BAD_USER_INPUT');
+    expect(stack.logLines.join('\n')).not.toContain('unhandled error');
+  });
+
   it('missing map → 400', async () => {
     await expectRefused(
       await postRaw(

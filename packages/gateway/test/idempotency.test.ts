@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { IdempotentRunner, type LeaseLost } from '../src/idempotency.js';
 import type { LivenessResult } from '../src/index.js';
 import { MemoryResultStore } from '../src/store/memory-result-store.js';
-import type { ResultStore } from '../src/store/result-store.js';
+import { type ResultStore, StoreUnavailableError } from '../src/store/result-store.js';
 import {
   capsulePosts,
   capture,
@@ -61,6 +61,8 @@ describe('idempotency per transactionId', () => {
   beforeAll(async () => {
     stack = await startStack({
       gateway: {
+        // Ten concurrent duplicates come from one loopback address.
+        maxUploadsPerIp: 20,
         onResult: () => {
           onResultCalls += 1;
         },
@@ -177,6 +179,45 @@ describe('IdempotentRunner', () => {
     expect(await store.get('t')).toBeUndefined();
     expect((await runner.run('t', async () => fakeResult('t'), signal)).folderId).toBe('f');
     expect(await store.get('t')).toEqual(fakeResult('t'));
+  });
+});
+
+describe('IdempotentRunner when the store fails', () => {
+  it('a claim the store cannot answer fails before any work runs', async () => {
+    const store = new MemoryResultStore();
+    store.claim = async () => {
+      throw new StoreUnavailableError('down');
+    };
+    const runner = new IdempotentRunner({ store, leaseMs: 60_000, resultTtlMs: 60_000 });
+    let ran = false;
+    const outcome = runner.run(
+      't',
+      async () => {
+        ran = true;
+        return fakeResult('t');
+      },
+      new AbortController().signal,
+    );
+    await expect(outcome).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(ran).toBe(false);
+    expect(runner.size).toBe(0);
+  });
+
+  it('a result that cannot be stored is answered all the same, and reported', async () => {
+    const store = new MemoryResultStore();
+    store.complete = async () => {
+      throw new StoreUnavailableError('down');
+    };
+    const unstored: string[] = [];
+    const runner = new IdempotentRunner({
+      store,
+      leaseMs: 60_000,
+      resultTtlMs: 60_000,
+      onResultNotStored: (transactionId) => unstored.push(transactionId),
+    });
+    const result = await runner.run('t', async () => fakeResult('t'), new AbortController().signal);
+    expect(result.folderId).toBe('f');
+    expect(unstored).toEqual(['t']);
   });
 });
 

@@ -41,6 +41,8 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       auth: { kind: 'login', email: SANDBOX_EMAIL, password: SANDBOX_PASSWORD },
       receiptSecret: 'test-receipt-secret-that-is-32-bytes-long!',
       rateLimitPerMin: 1000,
+      // Ten concurrent duplicates come from one loopback address.
+      maxUploadsPerIp: 20,
       processMetrics: false,
       redis: redis.url,
       logger,
@@ -167,7 +169,7 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
     }
   });
 
-  it('rides out a Redis restart: tokens keep flowing, a submission fails before Oz, then recovers', async () => {
+  it('rides out a Redis restart: tokens keep flowing, a submission is refused before Oz (SERVICE_UNAVAILABLE), then recovers', async () => {
     const flaky = await startTestRedis();
     try {
       const g = await instance({ redis: flaky.url });
@@ -177,13 +179,20 @@ describe('two gateway instances sharing Redis (in process, real redis-server)', 
       // The limiter counts in memory meanwhile, so session tokens are still issued.
       const during = await postJson(g, { query: SESSION_TOKEN_QUERY });
       expect(during.body.data?.sessionToken).toBeDefined();
-      // Without the store a submission cannot be made idempotent: it is refused, Oz never sees it.
+      // Without the store a submission cannot be made idempotent: it is refused, Oz never sees
+      // it, and the client is told to send the same capsule again.
       const failed = await submitCapsule(g, capsule, transactionId);
-      expect(errorOf(failed)).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get('retry-after')).toBe('2');
+      expect(errorOf(failed).error?.extensions).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        retry: 'UPLOAD',
+        retryAfterSeconds: 2,
+      });
       expect(await capsulePosts(g)).toHaveLength(0);
 
       await flaky.restart();
-      // ioredis reconnects with a backoff of at most 2 s; the gateway says when it is back.
+      // ioredis reconnects at least every second; the gateway says when it is back.
       await vi.waitFor(() => expect(g.logLines.join('\n')).toContain('redis connection restored'), {
         timeout: 15_000,
       });

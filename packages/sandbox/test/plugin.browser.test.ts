@@ -57,20 +57,24 @@ interface PageGlobals {
 type OpenInput = Omit<OzLivenessOpenOptions, 'on_capture_complete' | 'on_error' | 'on_close'> &
   Record<string, unknown>;
 
+/** Most tests need a clip, not a long one; the plugin's default (1.5 s) is a served setting. */
 let sandbox: RunningSandbox;
+/** For tests that act while the plugin records: 3 s clips. */
+let longClips: RunningSandbox;
 let browser: Browser;
 const extraBrowsers: Browser[] = [];
 
 beforeAll(async () => {
-  [sandbox, browser] = await Promise.all([
-    startSandbox(),
+  [sandbox, longClips, browser] = await Promise.all([
+    startSandbox({ clipDurationMs: 300 }),
+    startSandbox({ clipDurationMs: 3_000 }),
     chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() }),
   ]);
 }, 20_000);
 
 afterAll(async () => {
   await Promise.all([browser?.close(), ...extraBrowsers.map((b) => b.close())]);
-  await sandbox?.close();
+  await Promise.all([sandbox?.close(), longClips?.close()]);
 });
 
 /** A page on the sandbox origin (http://127.0.0.1 is a secure context) with the plugin loaded. */
@@ -78,12 +82,13 @@ async function pluginPage(
   from: Browser = browser,
   viewport = { width: 1024, height: 768 },
   initScript?: () => void,
+  on: RunningSandbox = sandbox,
 ): Promise<Page> {
   const context = await from.newContext({ viewport });
   const page = await context.newPage();
   await page.addInitScript(watchCamera);
   if (initScript) await page.addInitScript(initScript);
-  await page.goto(`${sandbox.url}/`);
+  await page.goto(`${on.url}/`);
   await page.setContent(HOST_PAGE);
   await page.addScriptTag({ url: '/plugin_liveness.php' });
   await page.focus('#opener');
@@ -361,26 +366,14 @@ describe('OzLiveness stand-in: control API', { timeout: 30_000 }, () => {
 
 describe('OzLiveness stand-in: clip length', { timeout: 30_000 }, () => {
   it("records for the sandbox's clipDurationMs (here 3 s: still recording 2 s after the camera started)", async () => {
-    const longClips = await startSandbox({ clipDurationMs: 3_000 });
-    try {
-      const context = await browser.newContext();
-      const page = await context.newPage();
-      await page.addInitScript(watchCamera);
-      await page.goto(`${longClips.url}/`);
-      await page.setContent(HOST_PAGE);
-      await page.addScriptTag({ url: '/plugin_liveness.php' });
-      await open(page, { session_token: 'token' });
-      await cameraStarted(page);
-      // Recording starts after the camera does, so it runs past this point whatever the load.
-      await page.waitForTimeout(2_000);
-      await expect(page.locator(OVERLAY).getAttribute('data-phase')).resolves.toBe('recording');
-      await page.waitForSelector(`${OVERLAY}[data-phase="choosing"]`, {
-        timeout: STEP_TIMEOUT_MS,
-      });
-      await context.close();
-    } finally {
-      await longClips.close();
-    }
+    const page = await pluginPage(browser, undefined, undefined, longClips);
+    await open(page, { session_token: 'token' });
+    await cameraStarted(page);
+    // Recording starts after the camera does, so it runs past this point whatever the load.
+    await page.waitForTimeout(2_000);
+    await expect(page.locator(OVERLAY).getAttribute('data-phase')).resolves.toBe('recording');
+    await page.waitForSelector(`${OVERLAY}[data-phase="choosing"]`, { timeout: STEP_TIMEOUT_MS });
+    await page.context().close();
   });
 });
 
@@ -452,10 +445,12 @@ describe('OzLiveness stand-in: closing, options and errors', { timeout: 30_000 }
   });
 
   it('hide() hides the overlay and lets the recording finish', async () => {
-    const page = await pluginPage();
+    // 3 s clips: hide() comes while the plugin records.
+    const page = await pluginPage(browser, undefined, undefined, longClips);
     await open(page, { session_token: 'token' });
     await cameraStarted(page);
     await page.evaluate(() => (globalThis as unknown as PageGlobals).OzLiveness.hide());
+    await expect(page.locator(OVERLAY).getAttribute('data-phase')).resolves.toBe('recording');
     await expect(page.locator(OVERLAY).isHidden()).resolves.toBe(true);
     expect(await activeElement(page)).toMatchObject({ id: 'opener' });
     await page.waitForSelector(`${OVERLAY}[data-phase="choosing"]`, {

@@ -24,10 +24,10 @@ export interface LivenessStrings {
   errorCameraNotFound: string;
   /** CAPTURE_FAILED, CAPSULE_REJECTED, CAPSULE_TOO_LARGE. */
   errorCapture: string;
-  /** NETWORK, OZ_UNAVAILABLE, SESSION_TOKEN_FAILED, PLUGIN_LOAD_FAILED. */
+  /** NETWORK, OZ_UNAVAILABLE, UPLOAD_TIMEOUT, SESSION_TOKEN_FAILED, PLUGIN_LOAD_FAILED. */
   errorNetwork: string;
   /** RATE_LIMITED. */
   errorBusy: string;
-  /** Anything else. */
+  /** Anything else (e.g. SERVICE_UNAVAILABLE: the gateway is busy). */
   errorGeneric: string;
 }

@@ -22,6 +22,8 @@ export interface SandboxRequest {
 
 export interface ScriptedRequest {
   operation: 'sessionToken' | 'submitCapsule';
+  /** When the whole request had arrived, ms since the epoch (the server's clock). */
+  at: number;
   headers: Record<string, string>;
   bodyLength: number;
   json?: { query: string; variables?: Record<string, unknown> };

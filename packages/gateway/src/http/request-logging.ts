@@ -76,6 +76,9 @@ export function requestLogging(
       };
       // An answer that never finished is the client's doing (or a crash, logged on its own).
       if (!res.writableFinished) lineLogger.info({ ...line, aborted: true }, 'request aborted');
+      // 503 is a refusal by design (upload budget, store unreachable): a flood of them is load to
+      // watch (the refusal metrics count them), not errors to page anyone for.
+      else if (status === 503) lineLogger.warn(line, 'request turned away');
       else if (status >= 500) lineLogger.error(line, 'request failed');
       else lineLogger.info(line, 'request completed');
     });

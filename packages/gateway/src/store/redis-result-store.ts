@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { LivenessResult } from '../liveness-result.js';
-import type { Claim, ResultStore } from './result-store.js';
+import { isConnectionLost } from '../redis-status.js';
+import { type Claim, type ResultStore, StoreUnavailableError } from './result-store.js';
 
 export interface RedisResultStoreOptions {
   /** An ioredis client. The store never closes it: whoever created it does. */
@@ -86,7 +87,22 @@ export class RedisResultStore implements ResultStore {
     return entry && 'result' in entry ? entry.result : undefined;
   }
 
+  /**
+   * Rejects with `StoreUnavailableError` at once while ioredis is between reconnect attempts,
+   * and when a command fails for want of Redis (how fast is the client's business: see
+   * createRedisSharedState's options).
+   */
   async claim(transactionId: string, leaseMs: number): Promise<Claim> {
+    if (isConnectionLost(this.#redis)) throw new StoreUnavailableError('Redis is unreachable.');
+    try {
+      return await this.#claim(transactionId, leaseMs);
+    } catch (error) {
+      if (error instanceof RedisStoreEntryError) throw error;
+      throw new StoreUnavailableError('Redis could not be reached.', { cause: error });
+    }
+  }
+
+  async #claim(transactionId: string, leaseMs: number): Promise<Claim> {
     const key = this.#key(transactionId);
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
       const lease = randomUUID();

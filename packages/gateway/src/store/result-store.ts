@@ -1,5 +1,13 @@
 import type { LivenessResult } from '../liveness-result.js';
 
+/**
+ * Thrown by a store that cannot be reached (connection lost, command timed out). From `claim`
+ * it means nothing was sent to Oz: the client is answered `SERVICE_UNAVAILABLE` (retry `UPLOAD`).
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
 /** The outcome of `ResultStore.claim`. */
 export type Claim =
   /** Nobody holds the transaction: the caller computes it and must `complete` or `release`. */
@@ -20,6 +28,8 @@ export interface ResultStore {
   /**
    * Takes a lease on a transaction unless a result is stored or a live lease exists. A lease
    * ends by itself after `leaseMs`, so a crashed holder cannot block the transaction forever.
+   * Rejects with `StoreUnavailableError` when the store cannot be reached (promptly: the
+   * request waits on it); any other rejection is answered as an internal error.
    */
   claim(transactionId: string, leaseMs: number): Promise<Claim>;
   /**
@@ -38,6 +48,7 @@ export interface ResultStore {
    * verdict is the transaction's); a lease is replaced whoever holds it, since a late holder's
    * result is as valid as the new holder's future one. May resolve to `false` when a result was
    * already stored (and `true` when this one was), so the caller can answer with the stored one.
+   * If it rejects, the caller still answers with its result (Oz has given it), unstored.
    */
   complete(
     transactionId: string,

@@ -1,8 +1,9 @@
 import { type Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
-import { badUserInput, capsuleTooLarge } from '../errors.js';
+import { badUserInput, capsuleTooLarge, uploadTimeout } from '../errors.js';
 import { readExactly } from './read-exactly.js';
+import { UploadTimeoutError } from './upload-admission.js';
 
 /** A capsule that has fully arrived and sits in graphql-upload's temp file. */
 export interface ReceivedCapsule {
@@ -119,6 +120,8 @@ async function countedSize(file: FileUpload, maxBytes: number): Promise<number> 
 
 function uploadError(error: unknown, maxBytes: number): Error {
   if (error instanceof ClientGoneError) return error;
+  // The deadline destroyed the temp file (or failed the upload before its file part came).
+  if (error instanceof UploadTimeoutError) return uploadTimeout(error.timeoutMs);
   if ((error as { extensions?: unknown })?.extensions) return error as Error;
   const status = statusOf(error);
   if (status === 413) return capsuleTooLarge(maxBytes);
