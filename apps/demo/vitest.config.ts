@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 const browserSuite = {
   fileParallelism: false,
   globalSetup: ['test/support/build-demo.ts'],
+  setupFiles: ['test/support/quiet-lit-dev-mode.ts'],
   testTimeout: 60_000,
   hookTimeout: 120_000,
 };
@@ -13,8 +14,9 @@ export default defineConfig({
   test: {
     // The built server packages run in Node as in production. Inlined by Vite, the gateway's
     // dist would load graphql 16's index.mjs while its dependencies load index.js: two graphql
-    // realms, and schema checks fail.
-    server: { deps: { external: [/\/packages\/(gateway|oz-client|sandbox)\/dist\//] } },
+    // realms, and schema checks fail. The element's dist (rendered by the /ssr/ page) must share
+    // Lit with @lit-labs/ssr the same way.
+    server: { deps: { external: [/\/packages\/(gateway|oz-client|sandbox|element)\/dist\//] } },
     projects: [
       {
         extends: true,

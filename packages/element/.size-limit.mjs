@@ -21,6 +21,14 @@ export default [
     modifyEsbuildConfig: (config) => ({ ...config, external: lazyChunks }),
   },
   {
+    // Only pages that server-render import it; measured so hydration never creeps into ./define.
+    name: '@oz-liveness/element/hydrate: first download with Lit hydration support',
+    path: 'dist/hydrate.js',
+    gzip: true,
+    limit: '14 KB',
+    modifyEsbuildConfig: (config) => ({ ...config, external: lazyChunks }),
+  },
+  {
     name: 'everything, every language included',
     path: 'dist/define.js',
     gzip: true,

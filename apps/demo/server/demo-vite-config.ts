@@ -9,6 +9,7 @@ import type { DemoServerOptions } from './demo-options.js';
 import { DemoSessions } from './demo-sessions.js';
 import { pageChrome } from './page-chrome.js';
 import { demoPages } from './pages.js';
+import { serverRenderedPages } from './server-rendered-pages.js';
 import { createSessionHandler } from './session-endpoint.js';
 import { createSignupHandler } from './signup-endpoint.js';
 
@@ -19,15 +20,18 @@ export const PLUGIN_PROXY_PATH = '/oz-plugin';
 
 /**
  * The whole demo as one Vite config: a multi-page app with the React, Vue, Svelte and Angular
- * (Analog) plugins side by side, `/graphql` and the Web Plugin proxied same-origin, and the demo
- * backend (`GET /api/session`, `POST /api/signup`) mounted on both the dev and the preview
- * server.
+ * (Analog) plugins side by side, `/graphql` and the Web Plugin proxied same-origin, the demo
+ * backend (`GET /api/session`, `POST /api/signup`, `/api/csp-report`) and the two pages finished
+ * per request (`/strict-csp/`, `/ssr/`) mounted on both the dev and the preview server.
  */
 export function createDemoConfig(options: DemoServerOptions): UserConfig {
   const proxy = {
     '/graphql': { target: options.gatewayUrl, xfwd: true },
     [PLUGIN_PROXY_PATH]: pluginProxy(options.pluginUrl),
   };
+  // One set of sign-up sessions for the whole server: the SSR page binds the check to the same
+  // session the sign-up endpoint checks.
+  const sessions = new DemoSessions();
   return {
     root: appRoot,
     appType: 'mpa',
@@ -43,7 +47,8 @@ export function createDemoConfig(options: DemoServerOptions): UserConfig {
         disableTypeChecking: false,
       }),
       pageChrome(),
-      signupEndpoint(options),
+      signupEndpoint(options, sessions),
+      serverRenderedPages(options, sessions),
     ],
     server: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
     preview: { host: '127.0.0.1', port: 5173, strictPort: true, proxy },
@@ -53,6 +58,10 @@ export function createDemoConfig(options: DemoServerOptions): UserConfig {
       rollupOptions: {
         // Analog's Angular compile dominates the build; the timing report would say so every time.
         checks: { pluginTimings: false },
+        // Lit, the element and Lit's hydration support share chunks between pages. Modules run in
+        // source order whatever chunk they land in, so the SSR page's hydration support still runs
+        // before LitElement is defined, as Lit requires.
+        output: { strictExecutionOrder: true },
         input: Object.fromEntries(
           demoPages.map((page) => [
             page.dir || 'index',
@@ -69,7 +78,8 @@ export function createDemoConfig(options: DemoServerOptions): UserConfig {
 /**
  * The pages load the plugin from `/oz-plugin/plugin_liveness.php`, proxied to the configured
  * plugin URL; other paths under `/oz-plugin/` go to the plugin's folder, where the real Oz Web
- * Plugin keeps its assets. Same-origin keeps the demo working under a strict CSP.
+ * Plugin keeps its assets. Same-origin, the pages need no `OzLivenessCheck.trustedPluginOrigins`
+ * (the strict-CSP page loads the plugin's own URL instead, to show how a page trusts an origin).
  */
 function pluginProxy(pluginUrl: string): ProxyOptions {
   const url = new URL(pluginUrl);
@@ -86,8 +96,7 @@ function pluginProxy(pluginUrl: string): ProxyOptions {
 }
 
 /** The demo backend: `GET /api/session` (the page's binding) and `POST /api/signup`. */
-function signupEndpoint(options: DemoServerOptions): Plugin {
-  const sessions = new DemoSessions();
+function signupEndpoint(options: DemoServerOptions, sessions: DemoSessions): Plugin {
   const session = createSessionHandler(sessions);
   const signup = createSignupHandler({ receiptSecret: options.receiptSecret, sessions });
   return {

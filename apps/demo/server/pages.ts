@@ -14,6 +14,8 @@ export const demoPages: readonly DemoPage[] = [
   { dir: 'svelte', label: 'Svelte' },
   { dir: 'angular', label: 'Angular' },
   { dir: 'theming', label: 'Theming' },
+  { dir: 'strict-csp', label: 'Strict CSP' },
+  { dir: 'ssr', label: 'SSR' },
 ];
 
 /** URL path of a page, always with a trailing slash (`/react/`). */

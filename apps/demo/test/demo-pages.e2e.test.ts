@@ -124,6 +124,8 @@ describe('landing and theming pages', () => {
         '/svelte/',
         '/angular/',
         '/theming/',
+        '/strict-csp/',
+        '/ssr/',
       ]);
       for (const link of links) {
         const response = await fetch(`${stack.demoUrl}${link}`);

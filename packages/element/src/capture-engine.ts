@@ -36,14 +36,22 @@ export interface PluginSource {
 
 /** The default engine: `window.OzLiveness` loaded from the element's `plugin-src`. */
 export class OzPluginEngine implements CaptureEngine {
-  constructor(private readonly source: PluginSource) {}
+  /** `trustedOrigins`: the origins besides the page's own that `pluginSrc` may be on. */
+  constructor(
+    private readonly source: PluginSource,
+    private readonly trustedOrigins: () => readonly string[] = () => [],
+  ) {}
+
+  #load() {
+    return loadPlugin(this.source.pluginSrc, this.source.nonce, this.trustedOrigins());
+  }
 
   async prepare(): Promise<void> {
-    await loadPlugin(this.source.pluginSrc, this.source.nonce);
+    await this.#load();
   }
 
   async capture(request: CaptureRequest): Promise<CaptureResult> {
-    const plugin = await loadPlugin(this.source.pluginSrc, this.source.nonce);
+    const plugin = await this.#load();
     const { signal } = request;
     if (signal.aborted) throw abortError();
     return new Promise<CaptureResult>((resolve, reject) => {

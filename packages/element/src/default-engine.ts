@@ -5,9 +5,15 @@ import { lazyImport } from './lazy-import.js';
  * The element's default `captureEngine`: an `OzPluginEngine` whose code is fetched on first use
  * (while idle, by the element's preload), keeping it out of the element's first download.
  */
-export function lazyPluginEngine(source: PluginSource): CaptureEngine {
+export function lazyPluginEngine(
+  source: PluginSource,
+  trustedOrigins: () => readonly string[],
+): CaptureEngine {
   const load = lazyImport(
-    () => import('./capture-engine.js').then((module) => new module.OzPluginEngine(source)),
+    () =>
+      import('./capture-engine.js').then(
+        (module) => new module.OzPluginEngine(source, trustedOrigins),
+      ),
     'PLUGIN_LOAD_FAILED',
     'could not load the capture engine',
   );

@@ -6,7 +6,7 @@ import { oz, ozConfig, type SandboxRequest, sha256Hex, until } from '../test/bro
 import './define.js';
 import type { LivenessErrorDetail } from './errors.js';
 import type { LivenessCapturedEvent } from './events.js';
-import type { OzLivenessCheck } from './liveness-check.js';
+import { OzLivenessCheck } from './liveness-check.js';
 import type { LivenessResult } from './types.js';
 
 type Outcome = 'genuine' | 'spoof' | 'review' | 'system_error';
@@ -97,6 +97,11 @@ const decisions: Array<[Outcome, string, string]> = [
 ];
 
 describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gateway)', () => {
+  before(async () => {
+    // The sandbox serves the plugin from its own origin, which this page has to trust.
+    OzLivenessCheck.trustedPluginOrigins = [(await ozConfig()).sandboxUrl];
+  });
+
   beforeEach(async () => {
     await oz('sandbox.reset');
   });

@@ -1,4 +1,11 @@
-import { html, LitElement, nothing, type PropertyDeclarations, type PropertyValues } from 'lit';
+import {
+  html,
+  isServer,
+  LitElement,
+  nothing,
+  type PropertyDeclarations,
+  type PropertyValues,
+} from 'lit';
 import type { CaptureEngine } from './capture-engine.js';
 import { lazyPluginEngine } from './default-engine.js';
 import type { ErrorCode, LivenessErrorDetail } from './errors.js';
@@ -116,6 +123,14 @@ export class OzLivenessCheck extends LitElement {
     delegatesFocus: true,
   };
   static readonly formAssociated = true;
+  /**
+   * Origins besides the page's own that `plugin-src` may load from, e.g.
+   * `['https://web-sdk.example.com']`; any other `plugin-src` fails with PLUGIN_LOAD_FAILED and
+   * no script is inserted. Set from your code, not markup: whoever can write markup must not
+   * pick where script comes from (a nonce and `'strict-dynamic'` trust what the element inserts).
+   * Under Trusted Types this is the `oz-liveness` policy's rule.
+   */
+  static trustedPluginOrigins: readonly string[] = [];
   // Reactive properties are declared here, not with decorators: those would add Lit's decorator
   // module and TypeScript's __decorate helper to every page (1.4 KB minified, 0.4 KB gzipped).
   // `attribute: false` on internal state is what `state: true` implies; the manifest needs it.
@@ -135,7 +150,12 @@ export class OzLivenessCheck extends LitElement {
 
   readonly #internals: ElementInternals;
   readonly #flow: LivenessFlow;
-  readonly #defaultEngine = lazyPluginEngine(this);
+  readonly #defaultEngine = lazyPluginEngine(
+    this,
+    () => (this.constructor as typeof OzLivenessCheck).trustedPluginOrigins,
+  );
+  // A declarative shadow root exists before the constructor only when the server rendered us.
+  readonly #serverRendered = !!this.shadowRoot;
   #language: SupportedLanguage | '' = '';
   #cancelPreload: (() => void) | undefined;
   #hadFocus = false;
@@ -272,6 +292,15 @@ export class OzLivenessCheck extends LitElement {
     });
   }
 
+  // Server-rendered: hydrate only once the strings the server used are here, so the first render
+  // matches the server's DOM (Lit's hydration does not compare text) and nothing renders twice.
+  protected override scheduleUpdate() {
+    const language = this.#resolveLanguage();
+    return this.#serverRendered && !this.hasUpdated && !loadedStrings(language)
+      ? loadStrings(language).then(() => super.scheduleUpdate())
+      : super.scheduleUpdate();
+  }
+
   override willUpdate(): void {
     const language = this.#resolveLanguage();
     if (language !== this.#language) {
@@ -284,7 +313,8 @@ export class OzLivenessCheck extends LitElement {
         });
       }
     }
-    this.#hadFocus = this.matches(':focus-within');
+    if (isServer) this.setAttribute('state', this.state);
+    else this.#hadFocus = this.matches(':focus-within');
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -314,8 +344,9 @@ export class OzLivenessCheck extends LitElement {
     this._formDisabled = disabled;
   }
 
+  // A server renderer sees the element alone, not its ancestors: there only `lang` counts.
   #resolveLanguage(): SupportedLanguage {
-    return matchLanguage(this.lang || inheritedLang(this));
+    return matchLanguage(this.lang || (isServer ? '' : inheritedLang(this)));
   }
 
   #text(): LivenessStrings {

@@ -84,9 +84,10 @@ const lazyLanguagesExternal: Plugin = {
 };
 
 export async function bundleElement(): Promise<{ sizes: BundleSizes; split: SplitBuild }> {
-  const entry = fileURLToPath(import.meta.resolve(ELEMENT_ENTRY));
   const common: BuildOptions = {
-    entryPoints: [entry],
+    // Resolved by esbuild for the browser, as an app's bundler does: Node's own resolution would
+    // pick the package's "node" export (its server build, every language included).
+    entryPoints: [ELEMENT_ENTRY],
     bundle: true,
     minify: true,
     format: 'esm',

@@ -32,6 +32,16 @@ export function matchLanguage(tag: string | null | undefined): SupportedLanguage
   );
 }
 
+/**
+ * Makes languages available at once, without their chunks: a server renders synchronously, so
+ * the server entries (`index.server.ts`, `define.server.ts`) provide every language up front.
+ */
+export function provideStrings(tables: Partial<Record<SupportedLanguage, LivenessStrings>>): void {
+  for (const [lang, strings] of Object.entries(tables)) {
+    loaded.set(lang as SupportedLanguage, strings);
+  }
+}
+
 /** The strings of a language if already loaded (English always is). */
 export function loadedStrings(lang: SupportedLanguage): LivenessStrings | undefined {
   return loaded.get(lang);
