@@ -11,7 +11,13 @@ export default defineConfig({
       {
         extends: true,
         // The Web Plugin stand-in in headless Chromium: a heavy suite, run alone (`test:heavy`).
-        test: { name: 'browser', include: ['test/*.browser.test.ts'] },
+        // One file at a time: two browsers recording at once starve each other on two cores.
+        test: { name: 'browser', include: ['test/*.browser.test.ts'], fileParallelism: false },
+      },
+      {
+        extends: true,
+        // `pnpm test:full` only: the stand-in in Firefox and WebKit.
+        test: { name: 'full', include: ['test/*.full.test.ts'], fileParallelism: false },
       },
     ],
   },

@@ -345,6 +345,48 @@ describe('OzLiveness stand-in: capture to folder', { timeout: 30_000 }, () => {
   });
 });
 
+describe('OzLiveness stand-in: a recorder that delivers nothing', { timeout: 30_000 }, () => {
+  it('records JPEG frames instead when every dataavailable is empty (WebKitGTK on GStreamer 1.22)', async () => {
+    // As WebKitGTK 2.50 on Debian 12 behaves: the type is supported, start() and stop() work,
+    // every chunk is 0 bytes and no error event says why.
+    const page = await pluginPage(browser, undefined, () => {
+      type Listener = (event: unknown) => void;
+      interface Recorder {
+        addEventListener(type: string, listener: Listener, options?: unknown): void;
+      }
+      const g = globalThis as unknown as {
+        MediaRecorder: new (...args: unknown[]) => Recorder;
+        BlobEvent: new (type: string, init: { data: unknown }) => unknown;
+        Blob: new (parts: unknown[]) => unknown;
+      };
+      const Real = g.MediaRecorder;
+      g.MediaRecorder = class extends Real {
+        override addEventListener(type: string, listener: Listener, options?: unknown): void {
+          const empty = () => listener.call(this, new g.BlobEvent(type, { data: new g.Blob([]) }));
+          super.addEventListener(type, type === 'dataavailable' ? empty : listener, options);
+        }
+      };
+    });
+    const access = await accessToken();
+    const token = await sessionToken(access);
+    await open(page, { session_token: token });
+    await page.click('[data-outcome="genuine"]', { timeout: STEP_TIMEOUT_MS });
+    expect((await callbacks(page))[0]?.callback).toBe('capture');
+    expect(await trackStates(page)).toEqual(['ended']);
+    const { header, clip } = await decodeContainer(await capsuleBytes(page));
+    expect(header.clip_type).toBe('video/x-motion-jpeg');
+    // JPEG frames one after another: starts with a JPEG's SOI marker, holds several.
+    expect(Array.from(clip.subarray(0, 3))).toEqual([0xff, 0xd8, 0xff]);
+    expect(Buffer.from(clip).toString('latin1').split('\xff\xd8\xff').length - 1).toBeGreaterThan(
+      1,
+    );
+    const upload = await uploadFromPage(page, access);
+    expect(upload.status).toBe(201);
+    expect(upload.folder).toMatchObject({ system_resolution: 'SUCCESS' });
+    await page.context().close();
+  });
+});
+
 // Sequential: a queued outcome applies to the next folder any test posts.
 describe('OzLiveness stand-in: control API', { timeout: 30_000 }, () => {
   it('an outcome queued through the control API overrides the button', async () => {

@@ -1,3 +1,4 @@
+import { FRAMES_MIME_TYPE, recordFrames } from './frame-recorder.js';
 import { PluginErrorCode } from './types.js';
 
 /** A recorded clip, ready to go into the container. */
@@ -49,11 +50,43 @@ export function pickMimeType(): string | undefined {
 /**
  * Records `durationMs` of `stream`. Rejects with a {@link RecorderError}, or with the signal's
  * reason when aborted (the recorder is stopped and its data dropped).
+ *
+ * The clip is whatever the recorder delivered by its `stop` event, in one or many
+ * `dataavailable` chunks: Safari's MP4 recorder may deliver everything at `stop()` only, so no
+ * `timeslice` and no `requestData()` is relied on. A recorder that ends with no bytes at all gets
+ * a second chance through still frames ({@link recordFrames}), because WebKitGTK on GStreamer
+ * older than 1.24 claims MP4 support but records nothing and reports no error.
  */
-export function recordClip(
+export async function recordClip(
   stream: MediaStream,
   signal: AbortSignal,
   durationMs = configuredClipMs(),
+): Promise<Clip> {
+  const recorded = await recordWithMediaRecorder(stream, signal, durationMs);
+  if (recorded.bytes.byteLength > 0) return recorded;
+  const startedAt = new Date();
+  let frames: Uint8Array;
+  try {
+    frames = await recordFrames(stream, signal, durationMs);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw new RecorderError('the recorder produced an empty clip', {
+      ...describe(error, recorded.type),
+      fallback: FRAMES_MIME_TYPE,
+    });
+  }
+  if (frames.byteLength > 0) return { bytes: frames, type: FRAMES_MIME_TYPE, startedAt };
+  throw new RecorderError('the recorder produced an empty clip', {
+    mimeType: recorded.type,
+    fallback: FRAMES_MIME_TYPE,
+  });
+}
+
+/** The MediaRecorder's clip; `bytes` is empty when the recorder stopped without delivering any. */
+function recordWithMediaRecorder(
+  stream: MediaStream,
+  signal: AbortSignal,
+  durationMs: number,
 ): Promise<Clip> {
   return new Promise<Clip>((resolve, reject) => {
     if (typeof MediaRecorder === 'undefined') {
@@ -99,14 +132,7 @@ export function recordClip(
       const type = recorder.mimeType || mimeType || 'video/webm';
       const blob = new Blob(chunks, { type });
       blob.arrayBuffer().then(
-        (buffer) =>
-          settle(() =>
-            buffer.byteLength > 0
-              ? resolve({ bytes: new Uint8Array(buffer), type, startedAt })
-              : reject(
-                  new RecorderError('the recorder produced an empty clip', { mimeType: type }),
-                ),
-          ),
+        (buffer) => settle(() => resolve({ bytes: new Uint8Array(buffer), type, startedAt })),
         (error) =>
           settle(() =>
             reject(new RecorderError('the clip could not be read', describe(error, type))),
