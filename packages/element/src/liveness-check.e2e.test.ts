@@ -215,7 +215,8 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
       () => document.activeElement?.getAttribute('data-outcome') === 'genuine',
       'focus on the genuine outcome',
     );
-    await sendKeys({ press: 'Space' });
+    // ' ', not 'Space': the one name for the key in every engine's key map (WebDriver BiDi too).
+    await sendKeys({ press: ' ' });
     const { result } = await done;
     expect(result.decision).to.equal('ACCEPT');
     await el.updateComplete;
@@ -342,22 +343,6 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     await choose('genuine');
     expect(await failed).to.include({ code: 'CAPSULE_TOO_LARGE', retry: 'CAPTURE' });
     expect(folderPosts(await sandboxRequests())).to.have.length(0);
-  });
-
-  it('reports CAMERA_DENIED when the camera is blocked for the site, before spending a token', async () => {
-    await oz('camera.permission', { setting: 'denied' });
-    try {
-      const el = await mount();
-      const error = await el.start().then(
-        () => null,
-        (e: { code: string }) => e,
-      );
-      expect(error?.code).to.equal('CAMERA_DENIED');
-      expect(el.error).to.include({ code: 'CAMERA_DENIED', retry: 'CAPTURE' });
-      expect(tokenGets(await sandboxRequests())).to.have.length(0);
-    } finally {
-      await oz('camera.permission', { setting: 'reset' });
-    }
   });
 
   it('reports CAMERA_NOT_FOUND from the plugin when the camera cannot be opened', async () => {

@@ -1,7 +1,7 @@
 // The element against a fake capture engine (the plugin boundary) and a small real GraphQL
 // server scripted per test; the real plugin and gateway are in liveness-check.e2e.test.ts.
 import { expect, fixture, html } from '@open-wc/testing';
-import { emulateMedia, sendKeys } from '@web/test-runner-commands';
+import { sendKeys } from '@web/test-runner-commands';
 import { FakeEngine } from '../test/browser/fake-engine.js';
 import { oz, ozConfig, type ScriptedRequest, sha256Hex, until } from '../test/browser/oz-env.js';
 import './define.js';
@@ -512,24 +512,6 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(new FormData(form).has('liveness')).to.equal(false);
     el.lang = 'es';
     await until(() => el.validationMessage === 'Completa la prueba de vida.', 'Spanish message');
-  });
-
-  it('stops the spinner for people who prefer reduced motion', async () => {
-    const engine = new FakeEngine();
-    engine.mode = 'manual';
-    const el = await mount(engine);
-    void el.start().catch(() => {});
-    await until(() => engine.waiting, 'the capture');
-    await el.updateComplete;
-    const spinner = el.shadowRoot?.querySelector('.spinner') as HTMLElement;
-    expect(getComputedStyle(spinner).animationName).to.equal('spin');
-    await emulateMedia({ reducedMotion: 'reduce' });
-    try {
-      expect(getComputedStyle(spinner).animationName).to.equal('none');
-    } finally {
-      await emulateMedia({ reducedMotion: 'no-preference' });
-      el.cancel();
-    }
   });
 
   it("loads the plugin from plugin-src with the element's CSP nonce", async () => {

@@ -1,0 +1,67 @@
+// Tests that drive Chromium itself through CDP, which neither WebDriver BiDi (Firefox) nor
+// WebKitWebDriver offers: emulated `prefers-reduced-motion`, and Chromium's permission store
+// blocking the camera for the site. The Firefox and WebKit configs leave this file out; camera
+// denied in Firefox runs in apps/demo's engine matrix (a Firefox with the camera blocked).
+import { expect, fixture, html } from '@open-wc/testing';
+import { emulateMedia } from '@web/test-runner-commands';
+import { FakeEngine } from '../test/browser/fake-engine.js';
+import { oz, ozConfig, type SandboxRequest, until } from '../test/browser/oz-env.js';
+import './define.js';
+import { OzLivenessCheck } from './liveness-check.js';
+
+async function mount(engine?: FakeEngine): Promise<OzLivenessCheck> {
+  const c = await ozConfig();
+  const el = await fixture<OzLivenessCheck>(
+    html`<oz-liveness-check endpoint=${c.gatewayUrl} plugin-src=${c.pluginSrc}></oz-liveness-check>`,
+  );
+  if (engine) el.captureEngine = engine;
+  return el;
+}
+
+const tokenGets = (log: SandboxRequest[]) =>
+  log.filter((r) => r.path.startsWith('/api/authorize/session_token') && r.status === 200);
+const sandboxRequests = () => oz<SandboxRequest[]>('sandbox.requests');
+
+describe('<oz-liveness-check> in Chromium only (CDP)', () => {
+  before(async () => {
+    OzLivenessCheck.trustedPluginOrigins = [(await ozConfig()).sandboxUrl];
+  });
+
+  beforeEach(async () => {
+    await oz('sandbox.reset');
+  });
+
+  it('stops the spinner for people who prefer reduced motion', async () => {
+    const engine = new FakeEngine();
+    engine.mode = 'manual';
+    const el = await mount(engine);
+    void el.start().catch(() => {});
+    await until(() => engine.waiting, 'the capture');
+    await el.updateComplete;
+    const spinner = el.shadowRoot?.querySelector('.spinner') as HTMLElement;
+    expect(getComputedStyle(spinner).animationName).to.equal('spin');
+    await emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      expect(getComputedStyle(spinner).animationName).to.equal('none');
+    } finally {
+      await emulateMedia({ reducedMotion: 'no-preference' });
+      el.cancel();
+    }
+  });
+
+  it('reports CAMERA_DENIED when the camera is blocked for the site, before spending a token', async () => {
+    await oz('camera.permission', { setting: 'denied' });
+    try {
+      const el = await mount();
+      const error = await el.start().then(
+        () => null,
+        (e: { code: string }) => e,
+      );
+      expect(error?.code).to.equal('CAMERA_DENIED');
+      expect(el.error).to.include({ code: 'CAMERA_DENIED', retry: 'CAPTURE' });
+      expect(tokenGets(await sandboxRequests())).to.have.length(0);
+    } finally {
+      await oz('camera.permission', { setting: 'reset' });
+    }
+  });
+});

@@ -1,0 +1,4 @@
+import { firefoxLauncher } from './test/engine-launchers.mjs';
+import { engineConfig } from './test/wtr-engines.mjs';
+
+export default engineConfig(firefoxLauncher());
