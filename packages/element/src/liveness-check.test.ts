@@ -330,34 +330,6 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     });
   });
 
-  it('reports INSECURE_CONTEXT and UNSUPPORTED_BROWSER from the pre-flight', async () => {
-    const el = await mount();
-    Object.defineProperty(window, 'isSecureContext', { value: false, configurable: true });
-    try {
-      expect(await el.start().catch((e: LivenessErrorDetail) => e)).to.include({
-        code: 'INSECURE_CONTEXT',
-        retry: 'NONE',
-      });
-    } finally {
-      Object.defineProperty(window, 'isSecureContext', { value: true, configurable: true });
-    }
-    await el.updateComplete;
-    // Nothing the person can do here: no button, a clear message.
-    expect(button(el)).to.equal(null);
-    expect(status(el)).to.equal('This browser cannot run the check. Please try another browser.');
-    await expect(el).to.be.accessible();
-
-    Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: true });
-    try {
-      expect(await el.start().catch((e: LivenessErrorDetail) => e)).to.include({
-        code: 'UNSUPPORTED_BROWSER',
-      });
-    } finally {
-      delete (navigator as { mediaDevices?: unknown }).mediaDevices;
-    }
-    expect(navigator.mediaDevices).to.not.equal(undefined);
-  });
-
   it('speaks the nearest [lang] and passes it to the plugin; strings override any text', async () => {
     const c = await ozConfig();
     const engine = new FakeEngine();
