@@ -1,7 +1,8 @@
 // Where Chromium, Firefox and WebKit could each give a person something different: custom
 // states, the form's validity message and where focus lands when the form reports it, focus
-// after the capture UI, upload progress. Runs in every engine (`pnpm test`: Chromium through
-// web-test-runner.config.mjs, Firefox and WebKit through their own configs).
+// after the capture UI, upload progress. Runs in every engine: Chromium in `pnpm test`, Firefox
+// and WebKit in `pnpm test:full` (their own configs); apps/demo's engines.e2e.test.ts checks the
+// same on a page in `pnpm test`.
 import { expect, fixture, html } from '@open-wc/testing';
 import { FakeEngine } from '../test/browser/fake-engine.js';
 import { oz, ozConfig, until } from '../test/browser/oz-env.js';

@@ -3,13 +3,18 @@ import { capture, type EnginePage, formIsValid, textOf, waitForText } from './en
 
 /**
  * Name → capture (genuine) → ACCEPT in the framework's own state → submit → the server's
- * verdict. Returns the form's receipt for the caller to verify.
+ * verdict; `atAccept` looks at the page at ACCEPT. Returns the form's receipt to verify.
  */
-export async function signUpWithAccept(page: EnginePage, name: string): Promise<string> {
+export async function signUpWithAccept(
+  page: EnginePage,
+  name: string,
+  atAccept?: () => Promise<void>,
+): Promise<string> {
   await page.type('input[name="name"]', name);
   expect(await textOf(page, 'decision')).toBe('–');
   await capture(page, 'genuine');
   await waitForText(page, 'decision', /^ACCEPT$/);
+  await atAccept?.();
   expect(await textOf(page, 'state')).toBe('done');
   expect(await textOf(page, 'progress')).toBe('100%');
   expect(await formIsValid(page)).toBe(true);
