@@ -2,6 +2,7 @@ import type { ElementFigure } from './figures/element.js';
 import type { RssFigure } from './figures/rss.js';
 import type { SessionTokenFigure } from './figures/session-token.js';
 import type { SubmitCapsuleFigure } from './figures/submit-capsule.js';
+import type { TracingCostFigure } from './figures/tracing-cost.js';
 import type { MachineInfo } from './machine.js';
 
 /** Everything one run measured; report.ts renders it, the smoke test checks it. */
@@ -18,4 +19,5 @@ export interface BenchResults {
   submitCapsule?: SubmitCapsuleFigure;
   rss?: RssFigure;
   element?: ElementFigure;
+  tracing?: TracingCostFigure;
 }

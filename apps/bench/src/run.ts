@@ -5,6 +5,7 @@ import { measureElement } from './figures/element.js';
 import { measureRss } from './figures/rss.js';
 import { measureSessionToken } from './figures/session-token.js';
 import { measureSubmitCapsule } from './figures/submit-capsule.js';
+import { measureTracingCost } from './figures/tracing-cost.js';
 import { checkGoals } from './goals.js';
 import { type GatewayName, startLab } from './lab.js';
 import { TARGET_ORDER, type TargetName } from './load/targets.js';
@@ -16,11 +17,11 @@ import type { BenchResults } from './results.js';
  * `pnpm bench`: every figure against every baseline in one run, then docs/benchmarks.md.
  *   --smoke            one short iteration of everything (the smoke test's mode)
  *   --out <file.md>    write the report there          --json <file>  write raw results
- *   --only <figures>   token,submit,rss,element        --targets <t>  ours,wire,bare,naive
+ *   --only <figures>   token,submit,rss,element,tracing        --targets <t>  ours,wire,bare,naive
  *   --reps <n>         repetitions per target          --cpu-prof <dir> profile the gateways
  *   --note <text>      conditions to print in the report
  */
-const FIGURES = ['token', 'submit', 'rss', 'element'] as const;
+const FIGURES = ['token', 'submit', 'rss', 'element', 'tracing'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -58,6 +59,7 @@ const plan = smoke
       },
       rss: { uploads: 8, sizeMiB: 8, repetitions: reps ?? 1 },
       element: { iterations: 3 },
+      tracing: { connections: 32, durationS: 0.5, warmupS: 0, repetitions: reps ?? 1 },
     }
   : {
       token: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
@@ -76,6 +78,7 @@ const plan = smoke
       },
       rss: { uploads: 32, sizeMiB: 8, repetitions: reps ?? 3 },
       element: { iterations: 30 },
+      tracing: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
     };
 
 const startedAt = new Date();
@@ -118,6 +121,10 @@ try {
       { iterations: plan.element.iterations, gatewayOrigin: lab.target('ours').origin },
       log,
     );
+  }
+  if (figures.includes('tracing') && targets.includes('ours')) {
+    log('figure 5: what tracing costs (sessionToken, ours, OTel off and on)');
+    results.tracing = await measureTracingCost(lab, plan.tracing, log);
   }
 } finally {
   await lab.stop();
