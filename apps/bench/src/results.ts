@@ -1,6 +1,7 @@
 import type { ElementFigure } from './figures/element.js';
 import type { RssFigure } from './figures/rss.js';
 import type { SessionTokenFigure } from './figures/session-token.js';
+import type { SlowOzFigure } from './figures/slow-oz.js';
 import type { SubmitCapsuleFigure } from './figures/submit-capsule.js';
 import type { TracingCostFigure } from './figures/tracing-cost.js';
 import type { MachineInfo } from './machine.js';
@@ -20,4 +21,5 @@ export interface BenchResults {
   rss?: RssFigure;
   element?: ElementFigure;
   tracing?: TracingCostFigure;
+  slowOz?: SlowOzFigure;
 }
