@@ -12,11 +12,25 @@ export interface OurGatewayOptions {
   upstreamUrl: string;
   accessToken: string;
   corsOrigins: string[];
+  /** Start the OpenTelemetry Node SDK first (configured by the `OTEL_*` environment). */
+  tracing?: boolean;
+  /** Raised where Oz answers slowly: uploads stay admitted until Oz has answered. */
+  maxConcurrentUploads?: number;
 }
 
 export const OURS_CAPSULE_MAX_BYTES = 16 * 1024 * 1024;
 
 export async function startOurGateway(options: OurGatewayOptions) {
+  // As apps/gateway does it (src/tracing.ts there): traces only, the SDK before the gateway.
+  let tracing: { shutdown(): Promise<void> } | undefined;
+  if (options.tracing) {
+    process.env.OTEL_METRICS_EXPORTER ??= 'none';
+    process.env.OTEL_LOGS_EXPORTER ??= 'none';
+    const { NodeSDK } = await import('@opentelemetry/sdk-node');
+    const sdk = new NodeSDK({ instrumentations: [] });
+    sdk.start();
+    tracing = sdk;
+  }
   // apps/gateway's first step; this child process is ours alone, like a deployed gateway's.
   tuneHeapForUploads();
   const server = await startGatewayServer({
@@ -25,10 +39,18 @@ export async function startOurGateway(options: OurGatewayOptions) {
     capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
     rateLimitPerMin: 1_000_000_000,
     maxUploadsPerIp: 1_000_000,
+    ...(options.maxConcurrentUploads ? { maxConcurrentUploads: options.maxConcurrentUploads } : {}),
     corsOrigins: options.corsOrigins,
     // Known to the load driver, which mints the transactionIds it submits with (see there).
     receiptSecret: BENCH_RECEIPT_SECRET,
     production: true,
   });
-  return { url: server.url, close: () => server.close() };
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      // The batch processor's last spans are exported before the process exits.
+      await tracing?.shutdown();
+    },
+  };
 }

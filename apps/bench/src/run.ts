@@ -4,7 +4,9 @@ import { parseArgs } from 'node:util';
 import { measureElement } from './figures/element.js';
 import { measureRss } from './figures/rss.js';
 import { measureSessionToken } from './figures/session-token.js';
+import { measureSlowOz } from './figures/slow-oz.js';
 import { measureSubmitCapsule } from './figures/submit-capsule.js';
+import { measureTracingCost } from './figures/tracing-cost.js';
 import { checkGoals } from './goals.js';
 import { type GatewayName, startLab } from './lab.js';
 import { TARGET_ORDER, type TargetName } from './load/targets.js';
@@ -16,11 +18,12 @@ import type { BenchResults } from './results.js';
  * `pnpm bench`: every figure against every baseline in one run, then docs/benchmarks.md.
  *   --smoke            one short iteration of everything (the smoke test's mode)
  *   --out <file.md>    write the report there          --json <file>  write raw results
- *   --only <figures>   token,submit,rss,element        --targets <t>  ours,wire,bare,naive
+ *   --only <figures>   token,submit,rss,element,slowoz,tracing
+ *                      --targets <t>  ours,wire,spool,bare,naive
  *   --reps <n>         repetitions per target          --cpu-prof <dir> profile the gateways
  *   --note <text>      conditions to print in the report
  */
-const FIGURES = ['token', 'submit', 'rss', 'element'] as const;
+const FIGURES = ['token', 'submit', 'rss', 'element', 'slowoz', 'tracing'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -58,6 +61,15 @@ const plan = smoke
       },
       rss: { uploads: 8, sizeMiB: 8, repetitions: reps ?? 1 },
       element: { iterations: 3 },
+      slowOz: {
+        answerDelayMs: 200,
+        sizeKiB: 300,
+        concurrency: 16,
+        durationMs: 100,
+        repetitions: 1,
+        maxConcurrentUploads: 256,
+      },
+      tracing: { connections: 32, durationS: 0.5, warmupS: 0, repetitions: reps ?? 1 },
     }
   : {
       token: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
@@ -76,6 +88,16 @@ const plan = smoke
       },
       rss: { uploads: 32, sizeMiB: 8, repetitions: reps ?? 3 },
       element: { iterations: 30 },
+      // Issue 18's case: 300 KiB capsules, Oz answering in 3 s, ≥ 60/s per instance.
+      slowOz: {
+        answerDelayMs: 3000,
+        sizeKiB: 300,
+        concurrency: 240,
+        durationMs: 9000,
+        repetitions: reps ?? 3,
+        maxConcurrentUploads: 256,
+      },
+      tracing: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
     };
 
 const startedAt = new Date();
@@ -119,8 +141,16 @@ try {
       log,
     );
   }
+  if (figures.includes('tracing') && targets.includes('ours')) {
+    log('figure 6: what tracing costs (sessionToken, ours, OTel off and on)');
+    results.tracing = await measureTracingCost(lab, plan.tracing, log);
+  }
 } finally {
   await lab.stop();
+}
+if (figures.includes('slowoz')) {
+  log('figure 5: an Oz that answers in seconds');
+  results.slowOz = await measureSlowOz(plan.slowOz, log);
 }
 
 const finishedAt = new Date();
