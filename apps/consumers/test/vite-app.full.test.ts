@@ -78,7 +78,7 @@ describe('a Vite app with the packed @oz-liveness/element', () => {
     page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
       if (['error', 'warning'].includes(message.type()))
-        problems.push(`${message.type()}: ${message.text()}`);
+        problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
     });
     await page.goto(backend!.url);
 
