@@ -6,7 +6,7 @@
 // built app served; Chromium runs a check against the sandbox to ACCEPT and a verified receipt,
 // with no error or hydration warning in the page or the server.
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,5 +109,44 @@ describe('a Next.js 16 App Router app with the packed packages', () => {
     expect(problems).toEqual([]);
     expect(nextServer!.output()).not.toMatch(/error|warn/i);
     expect(gateway!.output()).not.toMatch(/error/i);
+  });
+
+  it('carries a 9 MiB multipart upload through the rewrite to Oz byte for byte', async () => {
+    const graphql = `${nextServer!.url.replace(/\/$/, '')}/graphql`;
+    const token = await fetch(graphql, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ sessionToken { transactionId } }' }),
+    }).then((r) => r.json() as Promise<{ data: { sessionToken: { transactionId: string } } }>);
+    const { transactionId } = token.data.sessionToken;
+
+    // Near the gateway's 10 MiB default limit: bytes the sandbox cannot read as a container.
+    const capsule = randomBytes(9 * 1024 * 1024);
+    const body = new FormData();
+    body.set(
+      'operations',
+      JSON.stringify({
+        query:
+          'mutation($c: Upload!, $t: ID!) { submitCapsule(capsule: $c, transactionId: $t) { decision } }',
+        variables: { c: null, t: transactionId },
+      }),
+    );
+    body.set('map', JSON.stringify({ 0: ['variables.c'] }));
+    body.set('0', new Blob([capsule]), 'capsule.bin');
+    const answer = (await fetch(graphql, {
+      method: 'POST',
+      headers: { 'apollo-require-preflight': 'true' },
+      body,
+    }).then((r) => r.json())) as { errors?: { extensions: { code: string } }[] };
+
+    // Oz refused the container: so the whole capsule went through Next.js and the gateway.
+    expect(answer.errors?.[0]?.extensions.code).toBe('CAPSULE_REJECTED');
+    const posted = (await sandbox.control.requests()).filter(
+      (r) => r.method === 'POST' && r.path.includes('/folders/'),
+    );
+    expect(posted.at(-1)).toMatchObject({
+      bodyLength: capsule.length,
+      bodySha256: createHash('sha256').update(capsule).digest('hex'),
+    });
   });
 });
