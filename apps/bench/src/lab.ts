@@ -1,4 +1,4 @@
-import type { Target, TargetName } from './load/targets.js';
+import { protocolOf, type Target, type TargetName } from './load/targets.js';
 import { type ServerProcess, type SpawnOptions, spawnServer } from './process/server-process.js';
 import type { UpstreamStats } from './upstream.js';
 
@@ -41,7 +41,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       const gateway = await startGateway(name, upstream.url, options);
       gateways.push(gateway);
       byName.set(name, gateway);
-      targets.push({ name, origin: gateway.url, protocol: name === 'bare' ? 'oz' : 'graphql' });
+      targets.push({ name, origin: gateway.url, protocol: protocolOf(name) });
     }
     return {
       upstream,

@@ -12,6 +12,8 @@ export interface OurGatewayOptions {
   upstreamUrl: string;
   accessToken: string;
   corsOrigins: string[];
+  /** Raised where Oz answers slowly: uploads stay admitted until Oz has answered. */
+  maxConcurrentUploads?: number;
 }
 
 export const OURS_CAPSULE_MAX_BYTES = 16 * 1024 * 1024;
@@ -26,6 +28,7 @@ export async function startOurGateway(options: OurGatewayOptions) {
     capsuleMaxBytes: OURS_CAPSULE_MAX_BYTES,
     rateLimitPerMin: 1_000_000_000,
     maxUploadsPerIp: 1_000_000,
+    ...(options.maxConcurrentUploads ? { maxConcurrentUploads: options.maxConcurrentUploads } : {}),
     corsOrigins: options.corsOrigins,
     // Known to the load driver, which mints the transactionIds it submits with (see there).
     receiptSecret: BENCH_RECEIPT_SECRET,

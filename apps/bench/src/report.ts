@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { delayLabel } from './figures/slow-oz.js';
 import { sizeLabel } from './figures/submit-capsule.js';
 import { checkGoals, fmt } from './goals.js';
 import { TARGET_LABELS, TARGET_ORDER, type TargetName } from './load/targets.js';
@@ -53,6 +54,12 @@ export function renderReport(r: BenchResults): string {
     '  process set up as apps/gateway sets up its own (`tuneHeapForUploads()` first). The baselines get',
     '  no such setting (measured: the bare proxy unchanged, naive ~12% faster with it).',
     `- **${TARGET_LABELS.wire}**: the same Oz request sent straight to the upstream.`,
+    `- **${TARGET_LABELS.spool}**: the floor for a store-and-forward gateway: a few-line server that writes`,
+    '  each request body to a temp file as it arrives, and only once it has fully arrived streams the file',
+    '  to the upstream with undici (`Content-Length` set), then removes it. No GraphQL, no multipart, no',
+    '  checks. The contract makes the gateway store-and-forward (a cut or oversized capsule never reaches',
+    '  Oz or spends its session token; an upstream retry re-sends from the spool), so the upload goals are',
+    '  set against this one. It forwards a bodiless GET as the bare proxy does, so figure 1 leaves it out.',
     `- **${TARGET_LABELS.bare}**: a few-line server streaming each request to the upstream with`,
     '  `undici` `Pool.stream`: no GraphQL, no multipart, no checks. The floor any Node gateway can reach.',
     `- **${TARGET_LABELS.naive}**: Apollo Server 5 + graphql-upload 17 on express 5, same schema and`,
@@ -161,6 +168,24 @@ export function renderReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.slowOz) {
+    const f = r.slowOz;
+    out.push(
+      `## 5. An Oz that answers in ${delayLabel(f.answerDelayMs)}`,
+      '',
+      `Oz analyses take seconds. The upstream holds each folder answer ${fmt(f.answerDelayMs, 0)} ms after the capsule's last byte; ${f.concurrency} workers in a closed loop send ${f.sizeKiB} KiB capsules for ${fmt(f.durationMs / 1000, 1)} s (every upload started by then finishes), ${f.repetitions} runs per target, each in a fresh process warmed with 16 uploads. A submission holds its upload slot and its Oz connection until Oz answers, so an instance serves about (submissions in flight) / (Oz answer time): ours runs with \`MAX_CONCURRENT_UPLOADS=${f.maxConcurrentUploads}\` and the Oz pool at its default (\`MAX_CONCURRENT_UPLOADS\` + 64); with the defaults (64 uploads) it would serve about ${fmt(64 / (f.answerDelayMs / 1000), 0)}/s and refuse the rest with 503. The spool proxy has an unlimited pool. RSS growth = peak (VmHWM) − idle.`,
+      '',
+    );
+    out.push(
+      ...table(f.byTarget, [
+        ['submissions/s', (t) => t.submissionsPerS, 1],
+        ['p50 latency, ms', (t) => t.p50Ms, 0],
+        ['p95 latency, ms', (t) => t.p95Ms, 0],
+        ['RSS growth, MiB', (t) => t.rssGrowthMiB, 1],
+      ]),
+      '',
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -192,9 +217,11 @@ function ratios<T>(
 ): string {
   const value = (n: TargetName) => (byTarget[n] === undefined ? undefined : pick(byTarget[n] as T));
   const pairs: Array<[TargetName, TargetName]> = [
+    ['ours', 'spool'],
     ['ours', 'bare'],
     ['ours', 'naive'],
     ['ours', 'wire'],
+    ['spool', 'bare'],
     ['bare', 'wire'],
     ['naive', 'bare'],
   ];

@@ -1,6 +1,7 @@
 import type { ElementFigure } from './figures/element.js';
 import type { RssFigure } from './figures/rss.js';
 import type { SessionTokenFigure } from './figures/session-token.js';
+import type { SlowOzFigure } from './figures/slow-oz.js';
 import type { SubmitCapsuleFigure } from './figures/submit-capsule.js';
 import type { MachineInfo } from './machine.js';
 
@@ -18,4 +19,5 @@ export interface BenchResults {
   submitCapsule?: SubmitCapsuleFigure;
   rss?: RssFigure;
   element?: ElementFigure;
+  slowOz?: SlowOzFigure;
 }

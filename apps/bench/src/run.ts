@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { measureElement } from './figures/element.js';
 import { measureRss } from './figures/rss.js';
 import { measureSessionToken } from './figures/session-token.js';
+import { measureSlowOz } from './figures/slow-oz.js';
 import { measureSubmitCapsule } from './figures/submit-capsule.js';
 import { checkGoals } from './goals.js';
 import { type GatewayName, startLab } from './lab.js';
@@ -16,11 +17,11 @@ import type { BenchResults } from './results.js';
  * `pnpm bench`: every figure against every baseline in one run, then docs/benchmarks.md.
  *   --smoke            one short iteration of everything (the smoke test's mode)
  *   --out <file.md>    write the report there          --json <file>  write raw results
- *   --only <figures>   token,submit,rss,element        --targets <t>  ours,wire,bare,naive
+ *   --only <figures>   token,submit,rss,element,slowoz --targets <t>  ours,wire,spool,bare,naive
  *   --reps <n>         repetitions per target          --cpu-prof <dir> profile the gateways
  *   --note <text>      conditions to print in the report
  */
-const FIGURES = ['token', 'submit', 'rss', 'element'] as const;
+const FIGURES = ['token', 'submit', 'rss', 'element', 'slowoz'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -58,6 +59,14 @@ const plan = smoke
       },
       rss: { uploads: 8, sizeMiB: 8, repetitions: reps ?? 1 },
       element: { iterations: 3 },
+      slowOz: {
+        answerDelayMs: 200,
+        sizeKiB: 300,
+        concurrency: 16,
+        durationMs: 100,
+        repetitions: 1,
+        maxConcurrentUploads: 256,
+      },
     }
   : {
       token: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
@@ -76,6 +85,15 @@ const plan = smoke
       },
       rss: { uploads: 32, sizeMiB: 8, repetitions: reps ?? 3 },
       element: { iterations: 30 },
+      // Issue 18's case: 300 KiB capsules, Oz answering in 3 s, ≥ 60/s per instance.
+      slowOz: {
+        answerDelayMs: 3000,
+        sizeKiB: 300,
+        concurrency: 240,
+        durationMs: 9000,
+        repetitions: reps ?? 3,
+        maxConcurrentUploads: 256,
+      },
     };
 
 const startedAt = new Date();
@@ -121,6 +139,10 @@ try {
   }
 } finally {
   await lab.stop();
+}
+if (figures.includes('slowoz')) {
+  log('figure 5: an Oz that answers in seconds');
+  results.slowOz = await measureSlowOz(plan.slowOz, log);
 }
 
 const finishedAt = new Date();

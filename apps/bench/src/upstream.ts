@@ -13,6 +13,10 @@ export interface UpstreamOptions {
   accessToken: string;
   host?: string;
   port?: number;
+  /** Hold each folder answer this long after its last byte, as Oz's analyses take seconds. */
+  answerDelayMs?: number;
+  /** Every Nth folder POST fails (alternately a 500 and a reset connection): the soak's faults. */
+  faultEvery?: number;
 }
 
 /** Counters the harness reads to prove each capsule reached the upstream whole. */
@@ -23,6 +27,8 @@ export interface UpstreamStats {
   rejected: number;
   /** TCP connections accepted: with keep-alive, far fewer than requests. */
   connections: number;
+  /** Folder POSTs answered with a fault (`faultEvery`). */
+  faults: number;
 }
 
 export interface RunningUpstream {
@@ -41,6 +47,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
     folderBytes: 0,
     rejected: 0,
     connections: 0,
+    faults: 0,
   };
 
   const server = createServer((req, res) => {
@@ -56,7 +63,7 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
       return;
     }
     if (req.method === 'POST' && FOLDER_PATHS.has(path)) {
-      receiveFolder(req, res, stats);
+      receiveFolder(req, res, stats, options);
       return;
     }
     stats.rejected++;
@@ -85,7 +92,14 @@ export async function startUpstream(options: UpstreamOptions): Promise<RunningUp
   };
 }
 
-function receiveFolder(req: IncomingMessage, res: ServerResponse, stats: UpstreamStats): void {
+let folderPosts = 0;
+
+function receiveFolder(
+  req: IncomingMessage,
+  res: ServerResponse,
+  stats: UpstreamStats,
+  options: UpstreamOptions,
+): void {
   if (!(req.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
     stats.rejected++;
     drainThen(req, () => answerError(res, 400, 5, 'Invalid type of data'));
@@ -105,9 +119,19 @@ function receiveFolder(req: IncomingMessage, res: ServerResponse, stats: Upstrea
       answerError(res, 400, 13, 'No container received');
       return;
     }
+    folderPosts++;
+    if (options.faultEvery && folderPosts % options.faultEvery === 0) {
+      stats.faults++;
+      if ((folderPosts / options.faultEvery) % 2 === 0) req.socket.destroy();
+      else answerError(res, 500, 1, 'Internal server error');
+      return;
+    }
     stats.folders++;
     stats.folderBytes += bytes;
-    answerJson(res, 201, fakeFolder(bytes, readCapsulePrefix(head)));
+    const folder = fakeFolder(bytes, readCapsulePrefix(head));
+    if (options.answerDelayMs)
+      setTimeout(() => answerJson(res, 201, folder), options.answerDelayMs);
+    else answerJson(res, 201, folder);
   });
 }
 

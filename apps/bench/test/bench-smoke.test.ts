@@ -14,8 +14,11 @@ import type { BenchResults } from '../src/results.js';
 const run = promisify(execFile);
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 const DOCS_REPORT = fileURLToPath(new URL('../../../docs/benchmarks.md', import.meta.url));
-const TARGETS = ['ours', 'wire', 'bare', 'naive'] as const;
-const GATEWAYS = ['ours', 'bare', 'naive'] as const;
+const TARGETS = ['ours', 'wire', 'spool', 'bare', 'naive'] as const;
+const GATEWAYS = ['ours', 'spool', 'bare', 'naive'] as const;
+/** A bodiless GET goes through the spool proxy as through the bare one: figure 1 leaves it out. */
+const TOKEN_TARGETS = TARGETS.filter((name) => name !== 'spool');
+const TOKEN_GATEWAYS = GATEWAYS.filter((name) => name !== 'spool');
 
 let dir: string;
 let results: BenchResults;
@@ -64,7 +67,8 @@ describe('pnpm bench --smoke', () => {
   it('measures sessionToken for ours and every baseline', () => {
     const figure = results.sessionToken;
     expect(figure?.connections).toBe(32);
-    for (const name of TARGETS) {
+    expect(figure?.byTarget.spool).toBeUndefined();
+    for (const name of TOKEN_TARGETS) {
       const t = figure?.byTarget[name];
       expect(t, name).toBeDefined();
       expect(sane(t?.requestsPerS.median ?? 0), `${name} req/s`).toBe(true);
@@ -77,7 +81,7 @@ describe('pnpm bench --smoke', () => {
       );
     }
     // CPU is read from the process in front of the upstream; the wire has none.
-    for (const name of GATEWAYS) {
+    for (const name of TOKEN_GATEWAYS) {
       expect(sane(figure?.byTarget[name]?.gatewayCpuMsPerRequest?.median ?? 0), name).toBe(true);
     }
     expect(figure?.byTarget.wire?.gatewayCpuMsPerRequest).toBeUndefined();
@@ -152,6 +156,24 @@ describe('pnpm bench --smoke', () => {
     expect(sane(element?.timing.tokenRoundTripMs.median ?? 0)).toBe(true);
   });
 
+  it('measures submissions against an Oz that answers late, for ours and the spool proxy', () => {
+    const figure = results.slowOz;
+    expect(figure?.answerDelayMs).toBe(200);
+    for (const name of ['ours', 'spool'] as const) {
+      const t = figure?.byTarget[name];
+      expect(t, name).toBeDefined();
+      for (const run of t?.runs ?? []) {
+        expect(run.requests).toBeGreaterThanOrEqual(16);
+        // No upload can come back before Oz answered it.
+        expect(run.p50Ms).toBeGreaterThanOrEqual(200);
+        expect(run.p95Ms).toBeGreaterThanOrEqual(run.p50Ms);
+        // 16 in flight, each ≥ 200 ms: at most 80/s.
+        expect(run.submissionsPerS).toBeLessThanOrEqual(80);
+        expect(sane(run.submissionsPerS)).toBe(true);
+      }
+    }
+  });
+
   it('writes a report with every figure, the machine and the command', () => {
     expect(report).toContain('smoke mode');
     for (const heading of [
@@ -161,6 +183,7 @@ describe('pnpm bench --smoke', () => {
       '## 2. `submitCapsule`',
       '## 3.',
       '## 4. The element',
+      '## 5. An Oz that answers in 200 ms',
     ]) {
       expect(report).toContain(heading);
     }

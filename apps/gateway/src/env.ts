@@ -5,6 +5,7 @@ import type {
   RedisOption,
 } from '@oz-liveness/gateway';
 import { cleanEnv, EnvError, makeValidator, str } from 'envalid';
+import proxyaddr from 'proxy-addr';
 
 /** Thrown when the environment is unusable; the message names every bad variable at once. */
 export class EnvConfigError extends Error {
@@ -81,6 +82,29 @@ const origins = makeValidator<string[]>((input) => {
   return list;
 });
 
+/**
+ * Express `trust proxy`: `false` (default: the socket's address is the client), `true` (believe
+ * every X-Forwarded-For hop: only behind a proxy that overwrites it), a hop count, or a list of
+ * proxy addresses, subnets or proxy-addr's names (`loopback`, `linklocal`, `uniquelocal`).
+ */
+const trustProxy = makeValidator<boolean | number | string[]>((input) => {
+  const value = input.trim();
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  try {
+    proxyaddr.compile(list);
+  } catch {
+    throw new EnvError(
+      'must be true, false, a hop count, or addresses/subnets/loopback,linklocal,uniquelocal separated by commas',
+    );
+  }
+  return list;
+});
+
 const secret = makeValidator<string>((input) => {
   if (Buffer.byteLength(input) < MIN_SECRET_BYTES) {
     throw new EnvError(`must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -126,6 +150,8 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       RATE_LIMIT_PER_MIN: integer(1)({ default: 30 }),
       UPLOAD_TIMEOUT_MS: integer(1)({ default: 60_000 }),
       MAX_CONCURRENT_UPLOADS: integer(1)({ default: 64 }),
+      OZ_MAX_CONNECTIONS: integer(1, 65_535)({ default: undefined }),
+      TRUST_PROXY: trustProxy({ default: false }),
       MAX_UPLOADS_PER_IP: integer(1)({ default: 4 }),
       SPOOL_MAX_BYTES: integer(1)({ default: 1024 * 1024 * 1024 }),
       LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
@@ -168,6 +194,11 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
   }
   if (problems.length > 0) throw new EnvConfigError(problems);
 
+  if (env.OZ_MAX_CONNECTIONS !== undefined && env.OZ_MAX_CONNECTIONS < env.MAX_CONCURRENT_UPLOADS) {
+    warnings.push(
+      `OZ_MAX_CONNECTIONS (${env.OZ_MAX_CONNECTIONS}) is below MAX_CONCURRENT_UPLOADS (${env.MAX_CONCURRENT_UPLOADS}): admitted uploads will wait for a connection to Oz`,
+    );
+  }
   if (auth.kind === 'none') {
     warnings.push(
       'no Oz credentials (OZ_ACCESS_TOKEN or OZ_LOGIN/OZ_PASSWORD): calling Oz without a token',
@@ -192,6 +223,8 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       rateLimitPerMin: env.RATE_LIMIT_PER_MIN,
       uploadTimeoutMs: env.UPLOAD_TIMEOUT_MS,
       maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
+      ...(env.OZ_MAX_CONNECTIONS === undefined ? {} : { ozMaxConnections: env.OZ_MAX_CONNECTIONS }),
+      trustProxy: env.TRUST_PROXY,
       maxUploadsPerIp: env.MAX_UPLOADS_PER_IP,
       spoolMaxBytes: env.SPOOL_MAX_BYTES,
       // Idempotency and rate limits shared by every instance on this Redis.

@@ -31,7 +31,10 @@ describe('readEnv', () => {
       maxConcurrentUploads: 64,
       maxUploadsPerIp: 4,
       spoolMaxBytes: 1073741824,
+      trustProxy: false,
     });
+    // The library sizes the Oz pool from MAX_CONCURRENT_UPLOADS when this is unset.
+    expect(options.ozMaxConnections).toBeUndefined();
     expect(options.receiptSecret).toBeUndefined();
     expect(production).toBe(false);
     expect(logLevel).toBe('info');
@@ -53,6 +56,8 @@ describe('readEnv', () => {
       RATE_LIMIT_PER_MIN: '5',
       UPLOAD_TIMEOUT_MS: '2000',
       MAX_CONCURRENT_UPLOADS: '200',
+      OZ_MAX_CONNECTIONS: '260',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
       MAX_UPLOADS_PER_IP: '10',
       SPOOL_MAX_BYTES: '50000000',
       LOG_LEVEL: 'warn',
@@ -71,6 +76,8 @@ describe('readEnv', () => {
       rateLimitPerMin: 5,
       uploadTimeoutMs: 2000,
       maxConcurrentUploads: 200,
+      ozMaxConnections: 260,
+      trustProxy: ['10.0.0.0/8', 'loopback'],
       maxUploadsPerIp: 10,
       spoolMaxBytes: 50000000,
       production: true,
@@ -215,6 +222,30 @@ describe('readEnv', () => {
       'SPOOL_MAX_BYTES: must be larger than CAPSULE_MAX_BYTES (one capsule must fit)',
     ]);
     expect(problemsOf({ ...base, SPOOL_MAX_BYTES: '10485761' })).toEqual([]);
+  });
+
+  it('reads TRUST_PROXY as Express does: a boolean, a hop count or a list of proxies', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    const trustOf = (TRUST_PROXY: string) => readEnv({ ...base, TRUST_PROXY }).options.trustProxy;
+    expect(trustOf('true')).toBe(true);
+    expect(trustOf('false')).toBe(false);
+    expect(trustOf('2')).toBe(2);
+    expect(trustOf('uniquelocal,192.168.1.10')).toEqual(['uniquelocal', '192.168.1.10']);
+    expect(problemsOf({ ...base, TRUST_PROXY: 'the load balancer' })).toEqual([
+      'TRUST_PROXY: must be true, false, a hop count, or addresses/subnets/loopback,linklocal,uniquelocal separated by commas',
+    ]);
+  });
+
+  it('sizes the Oz connection pool, warning when it is smaller than the uploads it serves', () => {
+    const base = { OZ_API_URL: 'http://127.0.0.1:4010' };
+    expect(problemsOf({ ...base, OZ_MAX_CONNECTIONS: '0' })).toEqual([
+      'OZ_MAX_CONNECTIONS: must be an integer between 1 and 65535',
+    ]);
+    const small = readEnv({ ...base, OZ_ACCESS_TOKEN: 't', OZ_MAX_CONNECTIONS: '16' });
+    expect(small.options.ozMaxConnections).toBe(16);
+    expect(small.warnings).toEqual([
+      'OZ_MAX_CONNECTIONS (16) is below MAX_CONCURRENT_UPLOADS (64): admitted uploads will wait for a connection to Oz',
+    ]);
   });
 
   it('requires RECEIPT_SECRET in production only', () => {

@@ -39,11 +39,12 @@ describe('apps/gateway process', () => {
     await sandbox.close();
   });
 
-  const start = async () => {
+  const start = async (env: Record<string, string> = {}) => {
     const gateway = await spawnGateway({
       OZ_API_URL: sandbox.url,
       OZ_LOGIN: 'svc@example.com',
       OZ_PASSWORD: 'process-test-password',
+      ...env,
     });
     gateways.push(gateway);
     return gateway;
@@ -74,6 +75,28 @@ describe('apps/gateway process', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
     expect(await gateway.terminate()).toEqual({ code: 0, signal: null });
     expect(gateway.lines.join('\n')).not.toContain('process-test-password');
+  });
+
+  it('TRUST_PROXY: behind a trusted proxy, rate limits count X-Forwarded-For clients; else the socket', async () => {
+    const tokenFor = async (url: string, client: string) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ query: '{ sessionToken { transactionId } }' }),
+      });
+      return response.status;
+    };
+    const [direct, proxied] = await Promise.all([
+      start({ RATE_LIMIT_PER_MIN: '1' }),
+      start({ RATE_LIMIT_PER_MIN: '1', TRUST_PROXY: 'loopback' }),
+    ]);
+    // Without it, a forged header changes nothing: every request comes from 127.0.0.1.
+    expect(await tokenFor(direct.url, '203.0.113.1')).toBe(200);
+    expect(await tokenFor(direct.url, '203.0.113.2')).toBe(429);
+    // From a trusted proxy (loopback here), each forwarded client has its own allowance.
+    expect(await tokenFor(proxied.url, '203.0.113.1')).toBe(200);
+    expect(await tokenFor(proxied.url, '203.0.113.2')).toBe(200);
+    expect(await tokenFor(proxied.url, '203.0.113.1')).toBe(429);
   });
 
   it('drains an in-flight submission on SIGTERM, then exits 0', async () => {

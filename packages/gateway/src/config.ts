@@ -50,6 +50,13 @@ export interface GatewayConfig {
   uploadTimeoutMs?: number;
   /** Uploads admitted (spooling or being forwarded) at once per instance (`MAX_CONCURRENT_UPLOADS`). Default 64. */
   maxConcurrentUploads?: number;
+  /**
+   * Keep-alive connections to Oz. A submission holds one from its first byte to Oz until Oz
+   * answers, so the pool must cover the submissions in flight at once: about submission rate ×
+   * Oz answer time (60/s × 3 s = 180). Default `maxConcurrentUploads` + 64 (room for
+   * session-token calls beside every admitted upload): nothing admitted waits for a connection.
+   */
+  ozMaxConnections?: number;
   /** Uploads admitted at once per client IP (`MAX_UPLOADS_PER_IP`; the IP as for rate limits). Default 4. */
   maxUploadsPerIp?: number;
   /**
@@ -143,6 +150,9 @@ export class GatewayConfigError extends Error {
 }
 
 /** Applies defaults and checks values; throws one `GatewayConfigError` listing every problem. */
+/** Oz connections beyond one per admitted upload, for the session-token calls beside them. */
+const OZ_CONNECTIONS_FOR_TOKENS = 64;
+
 export function resolveConfig(config: GatewayConfig): ResolvedConfig {
   const problems: string[] = [];
   const production = config.production ?? process.env.NODE_ENV === 'production';
@@ -192,6 +202,7 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     }
   }
 
+  const maxConcurrentUploads = positive('maxConcurrentUploads', config.maxConcurrentUploads, 64);
   const resolved: ResolvedConfig = {
     ozApiUrl: config.ozApiUrl?.replace(/\/+$/, ''),
     ozApiMode: config.ozApiMode ?? 'instant',
@@ -201,7 +212,12 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     ozTimeoutMs: positive('ozTimeoutMs', config.ozTimeoutMs, 60_000),
     ozShortTimeoutMs: positive('ozShortTimeoutMs', config.ozShortTimeoutMs, 10_000),
     uploadTimeoutMs: positive('uploadTimeoutMs', config.uploadTimeoutMs, 60_000),
-    maxConcurrentUploads: positive('maxConcurrentUploads', config.maxConcurrentUploads, 64),
+    maxConcurrentUploads,
+    ozMaxConnections: positive(
+      'ozMaxConnections',
+      config.ozMaxConnections,
+      maxConcurrentUploads + OZ_CONNECTIONS_FOR_TOKENS,
+    ),
     maxUploadsPerIp: positive('maxUploadsPerIp', config.maxUploadsPerIp, 4),
     spoolMaxBytes: positive('spoolMaxBytes', config.spoolMaxBytes, 1024 * 1024 * 1024),
     corsOrigins: config.corsOrigins ?? [],

@@ -11,12 +11,6 @@ import { MemoryResultStore } from './store/memory-result-store.js';
 import { UploadBudget } from './upload/upload-budget.js';
 import { createUploadMiddleware } from './upload/upload-middleware.js';
 
-/**
- * Keep-alive connections to Oz. A submission holds one for its whole upload, so oz-client's
- * default of 10 made the 11th concurrent capsule wait, spooled and ready, for another to finish.
- */
-const OZ_CONNECTIONS = 64;
-
 /** The gateway's parts without any HTTP server or Apollo instance: for merging into your own. */
 export interface OzLiveness {
   /** Put `service.requestContext(req, res)` in your GraphQL context as `ozLiveness`. */
@@ -64,7 +58,8 @@ export function createOzLiveness(input: GatewayConfig): OzLiveness {
     },
     onUpstreamCall: metrics.onUpstreamCall,
     onUpstreamConnect: metrics.onUpstreamConnect,
-    connections: OZ_CONNECTIONS,
+    // oz-client's default of 10 made the 11th concurrent capsule wait, spooled, for a connection.
+    connections: config.ozMaxConnections,
   });
   const shared =
     config.redis && !(config.store && config.rateLimiter)

@@ -4,7 +4,7 @@ import { Readable, Writable } from 'node:stream';
 import type { FileUpload } from 'graphql-upload/processRequest.mjs';
 import processRequest from 'graphql-upload/processRequest.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiveCapsule } from '../src/upload/receive-capsule.js';
+import { readChunkBytes, receiveCapsule } from '../src/upload/receive-capsule.js';
 
 const MAX = 64 * 1024;
 
@@ -108,5 +108,23 @@ describe('receiveCapsule with graphql-upload (capacitor finish and size)', () =>
     expect(capacitor).toBeInstanceOf(Writable);
     expect((capacitor as { _pos?: unknown })._pos).toBe(MAX);
     expect(capsule.byteLength).toBe(MAX);
+  });
+});
+
+describe('readChunkBytes', () => {
+  it('reads a capsule in as few reads as 256 KiB chunks take, of even size, never allocating more than it holds', () => {
+    const KiB = 1024;
+    expect(readChunkBytes(1)).toBe(1);
+    expect(readChunkBytes(256 * KiB)).toBe(256 * KiB);
+    expect(readChunkBytes(300 * KiB)).toBe(150 * KiB);
+    expect(readChunkBytes(1024 * KiB)).toBe(256 * KiB);
+    for (const size of [1, 4 * KiB, 256 * KiB + 1, 300 * KiB, 8 * 1024 * KiB + 7]) {
+      const chunk = readChunkBytes(size);
+      const reads = Math.ceil(size / chunk);
+      expect(chunk).toBeLessThanOrEqual(256 * KiB);
+      expect(reads).toBe(Math.ceil(size / (256 * KiB)));
+      // What the reads allocate exceeds the capsule by less than one byte per read.
+      expect(reads * chunk - size).toBeLessThan(reads);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
+import { endToEnd } from './hop-by-hop.js';
 
 /**
  * The floor: a few-line node:http server that streams each request to the upstream with undici
@@ -17,18 +18,6 @@ export interface RunningBareProxy {
   url: string;
   close(): Promise<void>;
 }
-
-// Connection-scoped headers never cross a proxy (RFC 9110 §7.6.1); undici sets host itself.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'host',
-]);
 
 export async function startBareProxy(options: BareProxyOptions): Promise<RunningBareProxy> {
   const upstream = new Pool(options.upstreamUrl, { pipelining: 1 });
@@ -70,12 +59,4 @@ export async function startBareProxy(options: BareProxyOptions): Promise<Running
       await upstream.close();
     },
   };
-}
-
-function endToEnd(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-  }
-  return out;
 }

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, type GatewayName, type Lab, startGateway } from '../lab.js';
-import type { Target } from '../load/targets.js';
+import { protocolOf, type Target } from '../load/targets.js';
 import { uploadOnce } from '../load/upload-driver.js';
 import { type Summary, summarize } from '../stats.js';
 
@@ -53,7 +53,7 @@ export async function measureRss(
         const target: Target = {
           name,
           origin: gateway.url,
-          protocol: name === 'bare' ? 'oz' : 'graphql',
+          protocol: protocolOf(name),
         };
         const run = await measureOnce(gateway, target, capsule, warmup, options.uploads);
         runs.get(name)?.push(run);

@@ -8,16 +8,22 @@ import { benchTransactionId } from '../bench-transactions.js';
  * and the bare proxy speak the Oz API; naive and ours speak the gateway's GraphQL, and get the
  * very same GraphQL request.
  */
-export type TargetName = 'ours' | 'wire' | 'bare' | 'naive';
+export type TargetName = 'ours' | 'wire' | 'spool' | 'bare' | 'naive';
 
-export const TARGET_ORDER: readonly TargetName[] = ['ours', 'wire', 'bare', 'naive'];
+export const TARGET_ORDER: readonly TargetName[] = ['ours', 'wire', 'spool', 'bare', 'naive'];
 
 export const TARGET_LABELS: Record<TargetName, string> = {
   ours: 'ours (@oz-liveness/gateway)',
   wire: 'wire (undici → upstream)',
+  spool: 'spool proxy (node:http → temp file → undici)',
   bare: 'bare proxy (node:http + undici)',
   naive: 'naive (Apollo + graphql-upload, Buffer)',
 };
+
+/** The proxies and the wire take the Oz API's own requests; the gateways take GraphQL. */
+export function protocolOf(name: TargetName): Target['protocol'] {
+  return name === 'ours' || name === 'naive' ? 'graphql' : 'oz';
+}
 
 export interface Target {
   name: TargetName;

@@ -25,7 +25,7 @@ export interface UploadRunResult {
   capsuleBytes: number;
   elapsedMs: number;
   mibPerS: number;
-  latencyMs: { p50: number; p99: number; min: number; max: number };
+  latencyMs: { p50: number; p95: number; p99: number; min: number; max: number };
 }
 
 const MIB = 1024 * 1024;
@@ -71,6 +71,7 @@ export async function runUploads(options: UploadRunOptions): Promise<UploadRunRe
       mibPerS: (requests * capsuleLength) / MIB / (elapsedMs / 1000),
       latencyMs: {
         p50: histogram.percentile(50) / 1000,
+        p95: histogram.percentile(95) / 1000,
         p99: histogram.percentile(99) / 1000,
         min: histogram.min / 1000,
         max: histogram.max / 1000,

@@ -16,11 +16,19 @@ async function start(kind: ServerKind, config: ServerConfig): Promise<Started> {
   switch (kind) {
     case 'upstream': {
       const { startUpstream } = await import('../upstream.js');
-      return startUpstream({ accessToken: config.accessToken });
+      return startUpstream({
+        accessToken: config.accessToken,
+        ...(config.answerDelayMs ? { answerDelayMs: config.answerDelayMs } : {}),
+        ...(config.faultEvery ? { faultEvery: config.faultEvery } : {}),
+      });
     }
     case 'bare': {
       const { startBareProxy } = await import('../baselines/bare-proxy.js');
       return startBareProxy({ upstreamUrl });
+    }
+    case 'spool': {
+      const { startSpoolProxy } = await import('../baselines/spool-proxy.js');
+      return startSpoolProxy({ upstreamUrl });
     }
     case 'naive': {
       const { startNaiveGateway } = await import('../baselines/naive-gateway.js');
@@ -32,6 +40,9 @@ async function start(kind: ServerKind, config: ServerConfig): Promise<Started> {
         upstreamUrl,
         accessToken: config.accessToken,
         corsOrigins: config.corsOrigins ?? [],
+        ...(config.maxConcurrentUploads
+          ? { maxConcurrentUploads: config.maxConcurrentUploads }
+          : {}),
       });
     }
   }
@@ -48,6 +59,10 @@ try {
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'stats') send({ type: 'stats', id: message.id, stats: server.stats?.() });
     if (message.type === 'gc') send({ type: 'gc', id: message.id, gc: gcTotals() });
+    if (message.type === 'heap') {
+      (globalThis as { gc?: () => void }).gc?.();
+      send({ type: 'heap', id: message.id, heapUsedBytes: process.memoryUsage().heapUsed });
+    }
     if (message.type === 'stop') {
       void server.close().finally(() => process.exit(0));
     }

@@ -17,12 +17,16 @@ export interface ServerProcess {
   stats<T>(): Promise<T>;
   /** Major GCs of the server process so far, over IPC. */
   gc(): Promise<GcTotals>;
+  /** Heap used after a full GC, bytes (spawned with `exposeGc`), over IPC. */
+  heapAfterGc(): Promise<number>;
   stop(): Promise<void>;
 }
 
 export interface SpawnOptions {
   /** Write a V8 CPU profile of this child into the directory (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** Start the child with --expose-gc, so heapAfterGc() collects first. */
+  exposeGc?: boolean;
   /** Extra environment for the child (merged over the parent's). */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
@@ -42,6 +46,7 @@ export async function spawnServer(
         `--cpu-prof-name=${kind}.cpuprofile`,
       ]
     : [];
+  if (options.exposeGc) execArgv.push('--expose-gc');
   const child = fork(SERVER_MAIN, [kind, JSON.stringify(config)], {
     execArgv,
     env: { ...process.env, ...options.env },
@@ -85,18 +90,25 @@ export async function spawnServer(
     cpuMs: () => readProcCpuMs(pid),
     stats: <T>() => ask<T>(child, 'stats', nextStatsId++),
     gc: () => ask<GcTotals>(child, 'gc', nextStatsId++),
+    heapAfterGc: () => ask<number>(child, 'heap', nextStatsId++),
     stop: () => stopChild(child),
   };
 }
 
-function ask<T>(child: ChildProcess, type: 'stats' | 'gc', id: number): Promise<T> {
+function ask<T>(child: ChildProcess, type: 'stats' | 'gc' | 'heap', id: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${type} request timed out`)), 10_000);
     const onMessage = (message: ChildMessage) => {
       if (message.type === type && message.id === id) {
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolve((message.type === 'gc' ? message.gc : message.stats) as T);
+        const answer =
+          message.type === 'gc'
+            ? message.gc
+            : message.type === 'heap'
+              ? message.heapUsedBytes
+              : message.stats;
+        resolve(answer as T);
       }
     };
     child.on('message', onMessage);
