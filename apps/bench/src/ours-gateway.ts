@@ -12,6 +12,8 @@ export interface OurGatewayOptions {
   upstreamUrl: string;
   accessToken: string;
   corsOrigins: string[];
+  /** Start the OpenTelemetry Node SDK first (configured by the `OTEL_*` environment). */
+  tracing?: boolean;
   /** Raised where Oz answers slowly: uploads stay admitted until Oz has answered. */
   maxConcurrentUploads?: number;
 }
@@ -19,6 +21,16 @@ export interface OurGatewayOptions {
 export const OURS_CAPSULE_MAX_BYTES = 16 * 1024 * 1024;
 
 export async function startOurGateway(options: OurGatewayOptions) {
+  // As apps/gateway does it (src/tracing.ts there): traces only, the SDK before the gateway.
+  let tracing: { shutdown(): Promise<void> } | undefined;
+  if (options.tracing) {
+    process.env.OTEL_METRICS_EXPORTER ??= 'none';
+    process.env.OTEL_LOGS_EXPORTER ??= 'none';
+    const { NodeSDK } = await import('@opentelemetry/sdk-node');
+    const sdk = new NodeSDK({ instrumentations: [] });
+    sdk.start();
+    tracing = sdk;
+  }
   // apps/gateway's first step; this child process is ours alone, like a deployed gateway's.
   // BENCH_HEAP_TUNING=off measures V8's own heap sizing instead (what the call buys).
   if (process.env.BENCH_HEAP_TUNING !== 'off') tuneHeapForUploads();
@@ -34,5 +46,12 @@ export async function startOurGateway(options: OurGatewayOptions) {
     receiptSecret: BENCH_RECEIPT_SECRET,
     production: true,
   });
-  return { url: server.url, close: () => server.close() };
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      // The batch processor's last spans are exported before the process exits.
+      await tracing?.shutdown();
+    },
+  };
 }

@@ -186,6 +186,22 @@ export function renderReport(r: BenchResults): string {
       '',
     );
   }
+  if (r.tracing) {
+    const t = r.tracing;
+    out.push(
+      '## 6. What tracing costs',
+      '',
+      `\`sessionToken\` through ours, autocannon, ${t.connections} keep-alive connections, ${t.durationS} s per run, ${t.repetitions} runs each, the two taking turns. **Off**: the lab's ours, no \`OTEL_*\` variables, so the OpenTelemetry SDK is never loaded and every tracing call in the gateway and oz-client is \`@opentelemetry/api\`'s no-op. **On**: a second ours process with the OpenTelemetry Node SDK started first, as apps/gateway starts it when \`OTEL_EXPORTER_OTLP_ENDPOINT\` is set: every request sampled (the default), three spans per answer (the request's, \`oz_liveness.session_token\`, the Oz call's), the batch span processor exporting OTLP/HTTP protobuf to a local sink that drains and answers 200.`,
+      '',
+      '| tracing | gateway CPU per request, ms | requests/s |',
+      '|---|---|---|',
+      `| off | ${fmt(t.off.cpuMsPerRequest.median, 3)} ${spread(t.off.cpuMsPerRequest, 3)} | ${fmt(t.off.requestsPerS.median, 0)} ${spread(t.off.requestsPerS, 0)} |`,
+      `| on | ${fmt(t.on.cpuMsPerRequest.median, 3)} ${spread(t.on.cpuMsPerRequest, 3)} | ${fmt(t.on.requestsPerS.median, 0)} ${spread(t.on.requestsPerS, 0)} |`,
+      '',
+      `CPU per request, on ÷ off: **${fmt(t.cpuRatio, 2)}×**. OTLP exported: ${fmt(t.otlpBytesPerRequest, 0)} bytes per request.`,
+      '',
+    );
+  }
   return `${out.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@ import type { RssFigure } from './figures/rss.js';
 import type { SessionTokenFigure } from './figures/session-token.js';
 import type { SlowOzFigure } from './figures/slow-oz.js';
 import type { SubmitCapsuleFigure } from './figures/submit-capsule.js';
+import type { TracingCostFigure } from './figures/tracing-cost.js';
 import type { MachineInfo } from './machine.js';
 
 /** Everything one run measured; report.ts renders it, the smoke test checks it. */
@@ -19,5 +20,6 @@ export interface BenchResults {
   submitCapsule?: SubmitCapsuleFigure;
   rss?: RssFigure;
   element?: ElementFigure;
+  tracing?: TracingCostFigure;
   slowOz?: SlowOzFigure;
 }

@@ -6,6 +6,7 @@ import { measureRss } from './figures/rss.js';
 import { measureSessionToken } from './figures/session-token.js';
 import { measureSlowOz } from './figures/slow-oz.js';
 import { measureSubmitCapsule } from './figures/submit-capsule.js';
+import { measureTracingCost } from './figures/tracing-cost.js';
 import { checkGoals } from './goals.js';
 import { type GatewayName, startLab } from './lab.js';
 import { TARGET_ORDER, type TargetName } from './load/targets.js';
@@ -17,11 +18,12 @@ import type { BenchResults } from './results.js';
  * `pnpm bench`: every figure against every baseline in one run, then docs/benchmarks.md.
  *   --smoke            one short iteration of everything (the smoke test's mode)
  *   --out <file.md>    write the report there          --json <file>  write raw results
- *   --only <figures>   token,submit,rss,element,slowoz --targets <t>  ours,wire,spool,bare,naive
+ *   --only <figures>   token,submit,rss,element,slowoz,tracing
+ *                      --targets <t>  ours,wire,spool,bare,naive
  *   --reps <n>         repetitions per target          --cpu-prof <dir> profile the gateways
  *   --note <text>      conditions to print in the report
  */
-const FIGURES = ['token', 'submit', 'rss', 'element', 'slowoz'] as const;
+const FIGURES = ['token', 'submit', 'rss', 'element', 'slowoz', 'tracing'] as const;
 type Figure = (typeof FIGURES)[number];
 
 const { values } = parseArgs({
@@ -67,6 +69,7 @@ const plan = smoke
         repetitions: 1,
         maxConcurrentUploads: 256,
       },
+      tracing: { connections: 32, durationS: 0.5, warmupS: 0, repetitions: reps ?? 1 },
     }
   : {
       token: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
@@ -94,6 +97,7 @@ const plan = smoke
         repetitions: reps ?? 3,
         maxConcurrentUploads: 256,
       },
+      tracing: { connections: 32, durationS: 5, warmupS: 2, repetitions: reps ?? 5 },
     };
 
 const startedAt = new Date();
@@ -136,6 +140,10 @@ try {
       { iterations: plan.element.iterations, gatewayOrigin: lab.target('ours').origin },
       log,
     );
+  }
+  if (figures.includes('tracing') && targets.includes('ours')) {
+    log('figure 6: what tracing costs (sessionToken, ours, OTel off and on)');
+    results.tracing = await measureTracingCost(lab, plan.tracing, log);
   }
 } finally {
   await lab.stop();

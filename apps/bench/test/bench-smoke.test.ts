@@ -174,6 +174,15 @@ describe('pnpm bench --smoke', () => {
     }
   });
 
+  it('measures what tracing costs: sessionToken CPU with the OTel SDK off and on', () => {
+    const figure = results.tracing;
+    expect(sane(figure?.off.cpuMsPerRequest.median ?? 0)).toBe(true);
+    expect(sane(figure?.on.cpuMsPerRequest.median ?? 0)).toBe(true);
+    expect(sane(figure?.cpuRatio ?? 0)).toBe(true);
+    // Spans reached the OTLP sink: tracing was really on.
+    expect(figure?.otlpBytesPerRequest ?? 0).toBeGreaterThan(0);
+  });
+
   it('writes a report with every figure, the machine and the command', () => {
     expect(report).toContain('smoke mode');
     for (const heading of [
@@ -184,6 +193,7 @@ describe('pnpm bench --smoke', () => {
       '## 3.',
       '## 4. The element',
       '## 5. An Oz that answers in 200 ms',
+      '## 6. What tracing costs',
     ]) {
       expect(report).toContain(heading);
     }

@@ -112,6 +112,12 @@ const secret = makeValidator<string>((input) => {
   return input;
 });
 
+const urlPath = makeValidator<string>((input) => {
+  if (!/^\/[^?#\s]*$/.test(input)) throw new EnvError('must be a path starting with /');
+  if (input === '/graphql') throw new EnvError('must differ from /graphql');
+  return input;
+});
+
 const nonEmpty = makeValidator<string>((input) => {
   if (!input.trim()) throw new EnvError('must not be empty');
   return input;
@@ -121,8 +127,27 @@ export interface GatewayEnv {
   options: GatewayServerOptions;
   production: boolean;
   logLevel: string;
+  /** `OTEL_*` asks for traces (see tracingRequested); the SDK is loaded only then. */
+  tracing: boolean;
   /** Things worth saying at startup that do not stop it. */
   warnings: string[];
+}
+
+/**
+ * Whether the standard OpenTelemetry variables ask for traces: an OTLP endpoint
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) or a traces exporter
+ * (`OTEL_TRACES_EXPORTER`, other than `none`), and not `OTEL_SDK_DISABLED=true`.
+ */
+export function tracingRequested(environment: NodeJS.ProcessEnv): boolean {
+  const set = (name: string) => (environment[name] ?? '').trim() !== '';
+  if ((environment.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return false;
+  const exporters = (environment.OTEL_TRACES_EXPORTER ?? '').split(',').map((e) => e.trim());
+  if (exporters.includes('none')) return false;
+  return (
+    set('OTEL_EXPORTER_OTLP_ENDPOINT') ||
+    set('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ||
+    exporters.some((e) => e !== '')
+  );
 }
 
 /** Validates the environment (CONTRACT.md section 4) into server options. */
@@ -154,6 +179,7 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       TRUST_PROXY: trustProxy({ default: false }),
       MAX_UPLOADS_PER_IP: integer(1)({ default: 4 }),
       SPOOL_MAX_BYTES: integer(1)({ default: 1024 * 1024 * 1024 }),
+      SUBGRAPH_PATH: urlPath({ default: undefined }),
       LOG_LEVEL: str({ choices: LOG_LEVELS, default: 'info' }),
       NODE_ENV: str({ default: '' }),
     },
@@ -208,6 +234,7 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
   return {
     production,
     logLevel: env.LOG_LEVEL,
+    tracing: tracingRequested(environment),
     warnings,
     options: {
       port: env.PORT,
@@ -229,6 +256,7 @@ export function readEnv(environment: NodeJS.ProcessEnv): GatewayEnv {
       spoolMaxBytes: env.SPOOL_MAX_BYTES,
       // Idempotency and rate limits shared by every instance on this Redis.
       ...(redis ? { redis } : {}),
+      ...(env.SUBGRAPH_PATH ? { subgraphPath: env.SUBGRAPH_PATH } : {}),
       production,
     },
   };

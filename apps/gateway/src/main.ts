@@ -12,6 +12,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the gateway: its spans go to the SDK registered here. Without OTEL_* the SDK is never
+  // loaded and every tracing call in the libraries is @opentelemetry/api's no-op.
+  const tracing = env.tracing ? (await import('./tracing.js')).startTracing() : undefined;
   // Loaded once the environment is known good: a bad one is refused at once, without first
   // loading Apollo, Express and the rest (most of a second here, far more on a busy machine).
   const { redisTopology, startGatewayServer, tuneHeapForUploads } = await import(
@@ -32,6 +35,8 @@ async function main(): Promise<void> {
       sharedState: running.gateway.config.redis
         ? `redis (${redisTopology(running.gateway.config.redis)})`
         : 'memory',
+      tracing: tracing ? 'otlp' : 'off',
+      ...(running.subgraphUrl && { subgraph: running.subgraphUrl }),
     },
     'gateway listening',
   );
@@ -47,16 +52,20 @@ async function main(): Promise<void> {
       { signal, activeSubmissions: running.gateway.service.activeSubmissions },
       'draining',
     );
-    running.close().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      // The last spans (the drained submissions') are exported before the exit.
+      .then(() => tracing?.shutdown())
+      .then(
+        () => {
+          logger.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -69,6 +69,10 @@ describe('apps/gateway process', () => {
 
   it('serves /healthz and /readyz, and logs no secret', async () => {
     const gateway = await start();
+    // No OTEL_* variables: the SDK is not loaded (tracing.test.ts has it on).
+    expect(gateway.lines.find((line) => line.includes('gateway listening'))).toContain(
+      '"tracing":"off"',
+    );
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(200);

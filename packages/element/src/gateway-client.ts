@@ -1,5 +1,6 @@
 import { abortError, type ErrorCode, LivenessError, type RetryHint } from './errors.js';
 import type { LivenessProgressDetail } from './events.js';
+import { CheckTrace } from './trace-context.js';
 import type { Decision, LivenessResult, SessionToken } from './types.js';
 
 const SESSION_TOKEN_QUERY =
@@ -46,7 +47,14 @@ interface GraphQLResponse {
  * capsule goes through XMLHttpRequest because only XHR reports upload progress.
  */
 export class GatewayClient {
-  constructor(readonly endpoint: string) {}
+  /**
+   * `trace`: the check's trace context; each request sends its `traceparent` (default: a trace
+   * of this client's own).
+   */
+  constructor(
+    readonly endpoint: string,
+    readonly trace: CheckTrace = CheckTrace.start(undefined),
+  ) {}
 
   /** A fresh token; `binding` (the host session's, if any) is fixed to its transaction. */
   async sessionToken(signal?: AbortSignal, binding?: string): Promise<SessionToken> {
@@ -54,7 +62,11 @@ export class GatewayClient {
     try {
       response = await fetch(this.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: ACCEPT },
+        headers: {
+          'content-type': 'application/json',
+          accept: ACCEPT,
+          traceparent: this.trace.header(),
+        },
         body: JSON.stringify(
           binding
             ? { query: BOUND_SESSION_TOKEN_QUERY, variables: { binding } }
@@ -101,6 +113,7 @@ export class GatewayClient {
       // Apollo's CSRF prevention only lets multipart through with a header forcing a preflight.
       xhr.setRequestHeader('Apollo-Require-Preflight', 'true');
       xhr.setRequestHeader('Accept', ACCEPT);
+      xhr.setRequestHeader('traceparent', this.trace.header());
       // Listeners on xhr.upload must exist before send(), or progress is never reported.
       xhr.upload.addEventListener('progress', (event) => {
         onProgress?.({

@@ -106,8 +106,14 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     await oz('sandbox.reset');
   });
 
-  it('runs the whole flow to ACCEPT: events in order, capsule uploaded byte for byte', async () => {
+  it('runs the whole flow to ACCEPT: events in order, capsule uploaded byte for byte, one trace', async () => {
     const el = await mount();
+    // The page's own trace (as a RUM SDK would give): element → gateway → Oz continue it.
+    const traceId = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+    const pageSpan = 'f00dfeedcafe0001';
+    el.traceparent = `00-${traceId}-${pageSpan}-01`;
     const events = record(el);
     let captured: Blob | undefined;
     el.addEventListener('oz-liveness-captured', (e: LivenessCapturedEvent) => {
@@ -154,6 +160,18 @@ describe('<oz-liveness-check> end to end (sandbox plugin, fake camera, real gate
     expect(posts[0]?.bodyLength).to.equal((captured as Blob).size);
     expect(posts[0]?.bodySha256).to.equal(await sha256Hex(captured as Blob));
     await expect(el).to.be.accessible();
+
+    // Oz got the browser's trace id on both calls, from the gateway's spans under the page's.
+    const atOz = new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`);
+    expect(tokenGets(log)[0]?.headers.traceparent).to.match(atOz);
+    expect(posts[0]?.headers.traceparent).to.match(atOz);
+    const spans = await oz<Array<{ name: string; parentSpanId?: string }>>('trace.spans', {
+      traceId,
+      names: ['query sessionToken', 'mutation submitCapsule'],
+    });
+    for (const name of ['query sessionToken', 'mutation submitCapsule']) {
+      expect(spans.find((s) => s.name === name)?.parentSpanId, name).to.equal(pageSpan);
+    }
   });
 
   for (const [outcome, decision, view] of decisions.slice(1)) {

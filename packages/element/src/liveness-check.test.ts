@@ -22,6 +22,8 @@ const button = (el: OzLivenessCheck) =>
 const status = (el: OzLivenessCheck) =>
   el.shadowRoot?.querySelector('[part="status"]')?.textContent?.trim() ?? '';
 const scripted = () => oz<ScriptedRequest[]>('scripted.requests');
+/** A W3C traceparent the element generated: trace id, parent id, sampled. */
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 
 describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => {
   beforeEach(async () => {
@@ -60,6 +62,13 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
 
     expect(upload?.operation).to.equal('submitCapsule');
     expect(upload?.headers['apollo-require-preflight']).to.equal('true');
+    // One trace for the check (the element's own: no traceparent on the page), a span per request.
+    const [tokenTrace, uploadTrace] = [tokenRequest, upload].map((r) =>
+      TRACEPARENT.exec(r?.headers.traceparent ?? ''),
+    );
+    expect(tokenTrace?.[1]).to.be.a('string');
+    expect(uploadTrace?.[1]).to.equal(tokenTrace?.[1]);
+    expect(uploadTrace?.[2]).not.to.equal(tokenTrace?.[2]);
     expect(upload?.partOrder).to.deep.equal(['operations', 'map', '0']);
     expect(upload?.map).to.deep.equal({ 0: ['variables.capsule'] });
     expect(upload?.operations?.variables).to.deep.equal({
@@ -96,6 +105,29 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(unbound?.json).to.deep.equal({
       query: 'query OzLivenessSessionToken { sessionToken { token expiresAt transactionId } }',
     });
+  });
+
+  it("continues the page's traceparent on both requests; each check of its own starts a new trace", async () => {
+    const el = await mount();
+    const page = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+    el.setAttribute('traceparent', page);
+    await el.start();
+    el.reset();
+    // Not a version-00 traceparent (all-zero trace id): ignored, the element starts its own.
+    el.traceparent = `00-${'0'.repeat(32)}-${'cd'.repeat(8)}-01`;
+    await el.start();
+    el.reset();
+    el.traceparent = '';
+    await el.start();
+    const headers = (await scripted()).map((r) => r.headers.traceparent ?? '');
+    expect(headers.slice(0, 2)).to.deep.equal([page, page]);
+    const [second, third] = [headers.slice(2, 4), headers.slice(4, 6)].map((pair) =>
+      pair.map((h) => TRACEPARENT.exec(h)?.[1]),
+    );
+    expect(second?.[0]).to.be.a('string').and.not.equal('0'.repeat(32));
+    expect(second?.[1]).to.equal(second?.[0]);
+    expect(third?.[1]).to.equal(third?.[0]);
+    expect(third?.[0]).not.to.equal(second?.[0]);
   });
 
   it('fixes the binding when a check starts: a change later applies to the next check only', async () => {
@@ -178,6 +210,12 @@ describe('<oz-liveness-check> with a fake engine and a scripted gateway', () => 
     expect(uploads).to.have.length(4);
     const ids = uploads.map((u) => u.operations?.variables.transactionId);
     expect(new Set(ids).size).to.equal(1);
+    // The resumed upload stays in the trace of its capture.
+    const traces = (await scripted()).map(
+      (r) => TRACEPARENT.exec(r.headers.traceparent ?? '')?.[1],
+    );
+    expect(traces).to.have.length(5);
+    expect(new Set(traces).size).to.equal(1);
     expect(new Set(uploads.map((u) => u.parts?.find((p) => p.name === '0')?.sha256)).size).to.equal(
       1,
     );

@@ -142,6 +142,7 @@ export class OzLivenessCheck extends LitElement {
     action: {},
     lang: {},
     binding: {},
+    traceparent: {},
     name: { reflect: true },
     required: { type: Boolean, reflect: true },
     disabled: { type: Boolean, reflect: true },
@@ -185,6 +186,13 @@ export class OzLivenessCheck extends LitElement {
    */
   binding = '';
 
+  /**
+   * A W3C `traceparent` from your page (e.g. your RUM SDK's current span) that the check's
+   * requests continue: both are sent with it. Read when a check starts. Empty or invalid: each
+   * check starts a trace of its own (its two requests share one trace id).
+   */
+  traceparent = '';
+
   /** Form field name; the receipt is submitted under it. */
   name?: string;
 
@@ -218,6 +226,7 @@ export class OzLivenessCheck extends LitElement {
         actions: this.action.split(/\s+/).filter(Boolean),
         lang: this.#resolveLanguage(),
         binding: this.binding ?? '',
+        traceparent: this.traceparent ?? '',
       }),
       {
         stateChanged: (next, previous) => {

@@ -2,6 +2,7 @@ import type { CaptureEngine } from './capture-engine.js';
 import { abortError, isAbortError, LivenessError } from './errors.js';
 import type { LivenessCapturedDetail, LivenessProgressDetail } from './events.js';
 import { lazyImport } from './lazy-import.js';
+import { CheckTrace } from './trace-context.js';
 import type { LivenessResult, LivenessState, SessionToken } from './types.js';
 
 /**
@@ -18,6 +19,8 @@ export interface FlowConfig {
   lang: string;
   /** The host session's binding ('' for none), sent with the session token request. */
   binding: string;
+  /** The host page's W3C traceparent ('' for none): the check's requests continue its trace. */
+  traceparent: string;
 }
 
 /** The flow's network half, fetched once per page (the element asks for it while idle). */
@@ -57,7 +60,7 @@ export class LivenessFlow {
   /** Upload progress of the current attempt. */
   progress: LivenessProgressDetail | null = null;
   #run: Run | null = null;
-  #pending: { capsule: Blob; transactionId: string } | null = null;
+  #pending: { capsule: Blob; transactionId: string; trace: CheckTrace } | null = null;
 
   constructor(
     private readonly config: () => FlowConfig,
@@ -122,7 +125,9 @@ export class LivenessFlow {
       }
       const { GatewayClient, preflight, withRetry } = await loadFlowServices();
       live();
-      const client = new GatewayClient(config.endpoint);
+      // One trace per check: an upload resumed after an error stays in the trace of its capture.
+      const trace = upload?.trace ?? CheckTrace.start(config.traceparent);
+      const client = new GatewayClient(config.endpoint, trace);
       if (!upload) {
         await preflight();
         live();
@@ -147,7 +152,7 @@ export class LivenessFlow {
           if (this.#run === run) this.listener.captureEnded();
         }
         live();
-        upload = { capsule: capture.capsule, transactionId: token.transactionId };
+        upload = { capsule: capture.capsule, transactionId: token.transactionId, trace };
         this.#pending = upload;
         this.listener.captured({ action: capture.action, capsule: capture.capsule });
         live();

@@ -1,3 +1,8 @@
+import {
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
 import { startGatewayServer } from '@oz-liveness/gateway';
 import { startSandbox } from '@oz-liveness/sandbox';
 import { startScriptedGateway } from './scripted-gateway.mjs';
@@ -20,6 +25,22 @@ export function ozTestEnvironment() {
     name: 'oz-test-environment',
 
     async serverStart({ config }) {
+      // An OTel SDK in this process, as an app would register one: the gateways' spans are kept
+      // (`trace.spans`) and their requests to the sandbox carry the trace on.
+      const spans = new InMemorySpanExporter();
+      const ended = new EventTarget();
+      const tracing = new NodeTracerProvider({
+        spanProcessors: [
+          new SimpleSpanProcessor(spans),
+          {
+            onStart() {},
+            onEnd: () => ended.dispatchEvent(new Event('span')),
+            forceFlush: async () => {},
+            shutdown: async () => {},
+          },
+        ],
+      });
+      tracing.register();
       origin = `${config.protocol ?? 'http:'}//${config.hostname}:${config.port}`;
       // Short clips: these tests need a capture to happen, not a long one. How big a clip comes
       // out depends on the machine's load, so no test here depends on its size.
@@ -44,12 +65,13 @@ export function ozTestEnvironment() {
       const proxy = await startUploadCuttingProxy(gateway.url);
       const scripted = await startScriptedGateway();
       env = { sandbox, gateway, tinyGateway, strictGateway, misconfiguredGateway, proxy, scripted };
+      env.tracing = { provider: tracing, spans, ended };
     },
 
     async serverStop() {
       if (!env) return;
-      const { sandbox, proxy, scripted, ...gateways } = env;
-      await Promise.allSettled([proxy.close(), scripted.close()]);
+      const { sandbox, proxy, scripted, tracing, ...gateways } = env;
+      await Promise.allSettled([proxy.close(), scripted.close(), tracing.provider.shutdown()]);
       await Promise.allSettled(Object.values(gateways).map((g) => g.close()));
       await sandbox.close();
     },
@@ -110,6 +132,10 @@ export function ozTestEnvironment() {
         case 'scripted.reset':
           scripted.reset();
           return true;
+        case 'trace.spans':
+          // The gateways' spans of one trace, once those named in `names` have ended (a server
+          // span ends when its response has closed, which the browser may see first).
+          return traceSpans(env.tracing, payload.traceId, payload.names ?? []);
         case 'closed-port': {
           // A port that was just free: connecting to it is refused, like a gateway that is down.
           const { createServer } = await import('node:net');
@@ -132,4 +158,37 @@ export function ozTestEnvironment() {
       }
     },
   };
+}
+
+/** Ended spans of `traceId` as plain objects, once every name in `names` is among them (5 s). */
+function traceSpans({ spans, ended }, traceId, names) {
+  const collect = () =>
+    spans
+      .getFinishedSpans()
+      .filter((span) => span.spanContext().traceId === traceId)
+      .map((span) => ({
+        name: span.name,
+        kind: span.kind,
+        spanId: span.spanContext().spanId,
+        parentSpanId: span.parentSpanContext?.spanId,
+      }));
+  const complete = () => {
+    const found = collect();
+    return names.every((name) => found.some((span) => span.name === name)) ? found : undefined;
+  };
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = complete();
+      if (!found) return;
+      clearTimeout(timer);
+      ended.removeEventListener('span', check);
+      resolve(found);
+    };
+    const timer = setTimeout(() => {
+      ended.removeEventListener('span', check);
+      reject(new Error(`spans ${names.join(', ')} of ${traceId} did not end within 5 s`));
+    }, 5_000);
+    ended.addEventListener('span', check);
+    check();
+  });
 }

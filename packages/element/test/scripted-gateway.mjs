@@ -17,7 +17,10 @@ export async function startScriptedGateway() {
     // the browser quietly retries on another kept-alive socket.
     res.setHeader('connection', 'close');
     res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
-    res.setHeader('access-control-allow-headers', 'content-type, accept, apollo-require-preflight');
+    res.setHeader(
+      'access-control-allow-headers',
+      'content-type, accept, apollo-require-preflight, traceparent',
+    );
     res.setHeader('access-control-allow-methods', 'POST, OPTIONS');
     if (req.method === 'OPTIONS') return res.writeHead(204).end();
     const chunks = [];

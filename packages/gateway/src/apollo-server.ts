@@ -16,6 +16,7 @@ import { createExecutableSchema } from './graphql/executable-schema.js';
 import { createQueryProtection, type QueryProtection } from './graphql/query-protection.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OzLivenessContext } from './resolvers/index.js';
+import { apolloTracingPlugin } from './tracing/apollo-tracing-plugin.js';
 import { ClientGoneError } from './upload/receive-capsule.js';
 
 export { QUERY_LIMITS } from './graphql/query-protection.js';
@@ -74,6 +75,7 @@ export function createApolloServer(options: CreateApolloOptions): ApolloServer<O
     plugins: [
       ...(protection.plugins as ApolloServerPlugin<OzLivenessContext>[]),
       metrics.apolloPlugin(),
+      apolloTracingPlugin() as ApolloServerPlugin<OzLivenessContext>,
       // Nothing about requests is ever reported to Apollo's cloud, even if APOLLO_KEY is set.
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),

@@ -202,7 +202,11 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     }
   }
 
-  const maxConcurrentUploads = positive('maxConcurrentUploads', config.maxConcurrentUploads, 64);
+  // The Oz pool follows the upload limit (a bad one is reported as itself, not again here).
+  const uploadLimit = config.maxConcurrentUploads ?? 64;
+  const ozConnectionsDefault =
+    (Number.isInteger(uploadLimit) && uploadLimit > 0 ? uploadLimit : 64) +
+    OZ_CONNECTIONS_FOR_TOKENS;
   const resolved: ResolvedConfig = {
     ozApiUrl: config.ozApiUrl?.replace(/\/+$/, ''),
     ozApiMode: config.ozApiMode ?? 'instant',
@@ -212,12 +216,8 @@ export function resolveConfig(config: GatewayConfig): ResolvedConfig {
     ozTimeoutMs: positive('ozTimeoutMs', config.ozTimeoutMs, 60_000),
     ozShortTimeoutMs: positive('ozShortTimeoutMs', config.ozShortTimeoutMs, 10_000),
     uploadTimeoutMs: positive('uploadTimeoutMs', config.uploadTimeoutMs, 60_000),
-    maxConcurrentUploads,
-    ozMaxConnections: positive(
-      'ozMaxConnections',
-      config.ozMaxConnections,
-      maxConcurrentUploads + OZ_CONNECTIONS_FOR_TOKENS,
-    ),
+    maxConcurrentUploads: positive('maxConcurrentUploads', config.maxConcurrentUploads, 64),
+    ozMaxConnections: positive('ozMaxConnections', config.ozMaxConnections, ozConnectionsDefault),
     maxUploadsPerIp: positive('maxUploadsPerIp', config.maxUploadsPerIp, 4),
     spoolMaxBytes: positive('spoolMaxBytes', config.spoolMaxBytes, 1024 * 1024 * 1024),
     corsOrigins: config.corsOrigins ?? [],

@@ -3,6 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import proxyaddr from 'proxy-addr';
 import { createApolloServer, createGatewayFormatError } from './apollo-server.js';
@@ -20,6 +21,7 @@ import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { OzLivenessContext } from './resolvers/index.js';
+import { traceRequest } from './tracing/request-span.js';
 import { wasAnsweredEarly } from './upload/early-answer.js';
 
 /** What `createOzLivenessGateway` builds. Nothing listens until you mount it on a server. */
@@ -35,6 +37,8 @@ export interface OzLivenessGateway {
   handler: RequestListener;
   /** The Apollo Server 5 instance behind `<graphqlPath>`. */
   apollo: ApolloServer<OzLivenessContext>;
+  /** The Federation 2 subgraph's own Apollo Server and path (`createOzLivenessSubgraph` only). */
+  subgraph?: { apollo: ApolloServer<OzLivenessContext>; path: string };
   /** Session tokens, submissions, readiness; `service.requestContext(req, res)` for merged schemas. */
   service: OzLivenessService;
   metrics: GatewayMetrics;
@@ -51,6 +55,16 @@ export interface OzLivenessGateway {
 
 /** Builds the gateway (Express app + Apollo Server) from `config` without listening. */
 export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway {
+  return createGateway(input, {});
+}
+
+/** What `createOzLivenessSubgraph` adds: a second schema at its own path. */
+export interface GatewayExtras {
+  subgraph?: { path: string; schema: GraphQLSchema };
+}
+
+/** `createOzLivenessGateway`, optionally with the subgraph mounted beside the public schema. */
+export function createGateway(input: GatewayConfig, extras: GatewayExtras): OzLivenessGateway {
   const liveness = createOzLiveness(input);
   const { service, metrics, logger, config } = liveness;
   const schema = createExecutableSchema();
@@ -63,7 +77,24 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     protection,
   });
 
+  const subgraph = extras.subgraph && {
+    path: extras.subgraph.path,
+    apollo: createApolloServer({
+      production: config.production,
+      metrics,
+      logger,
+      schema: extras.subgraph.schema,
+      protection,
+    }),
+  };
+  if (subgraph && !/^\/[^?#]*$/.test(subgraph.path)) {
+    throw new TypeError('subgraphPath must be a path starting with /');
+  }
+  if (subgraph?.path === config.graphqlPath) {
+    throw new TypeError('subgraphPath must differ from graphqlPath');
+  }
   let graphqlHandler: RequestHandler | undefined;
+  let subgraphHandler: RequestHandler | undefined;
   const app = express();
   app.disable('x-powered-by');
   // Every answer is no-store and single-use: hashing each body for an ETag buys nothing.
@@ -75,6 +106,8 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     if (service.draining) res.setHeader('connection', 'close');
     next();
   };
+  // First: everything after it, logging included, runs in the request's trace context.
+  app.use(traceRequest);
   app.use(logRequest);
   app.use(handlerChain([closeWhenDraining, healthRoutes(service, metrics)]));
   const corsHandler = cors({
@@ -85,6 +118,9 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       'apollo-require-preflight',
       'x-apollo-operation-name',
       'x-request-id',
+      // W3C trace context: the element sends traceparent on both its requests.
+      'traceparent',
+      'tracestate',
     ],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
@@ -95,6 +131,26 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     else corsHandler(req, res, next);
   };
   const parseJson = express.json({ limit: config.maxRequestFieldBytes });
+  if (subgraph) {
+    // For the router only: JSON, no CORS (browsers get nothing here), no uploads.
+    app.use(
+      subgraph.path,
+      handlerChain([
+        parseJson,
+        (req, res, next) => {
+          if (!('body' in req)) (req as { body?: unknown }).body = undefined;
+          if (!subgraphHandler) {
+            res
+              .status(503)
+              .json(httpErrorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'The gateway is starting.'));
+            return;
+          }
+          res.setHeader('cache-control', 'no-store');
+          return subgraphHandler(req, res, next);
+        },
+      ]),
+    );
+  }
   // A body the query lane read and could not parse: its error is answered by the app.
   const laneBodyErrors = new WeakMap<object, unknown>();
   app.use(
@@ -151,9 +207,11 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       if (error !== undefined) laneBodyErrors.set(req, error);
       app(req, res);
     };
-    // Until Apollo has started, the app answers (503) as it does for everyone.
-    if (!started) toApp();
-    else logRequest(req, res, () => queryLane(req, res, toApp));
+    traceRequest(req, res, () => {
+      // Until Apollo has started, the app answers (503) as it does for everyone.
+      if (!started) toApp();
+      else logRequest(req, res, () => queryLane(req, res, toApp));
+    });
   };
 
   return {
@@ -164,8 +222,15 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
     metrics,
     logger,
     config,
+    ...(subgraph && { subgraph }),
     async start() {
       await apollo.start();
+      if (subgraph) {
+        await subgraph.apollo.start();
+        subgraphHandler = expressMiddleware(subgraph.apollo, {
+          context: async ({ req, res }) => ({ ozLiveness: service.requestContext(req, res) }),
+        });
+      }
       started = true;
       graphqlHandler = expressMiddleware(apollo, {
         context: async ({ req, res }) => ({ ozLiveness: service.requestContext(req, res) }),
@@ -175,6 +240,7 @@ export function createOzLivenessGateway(input: GatewayConfig): OzLivenessGateway
       const drained = await service.drain(options.drainTimeoutMs ?? 30_000);
       if (!drained) logger.warn('stopping with submissions still running');
       await apollo.stop();
+      await subgraph?.apollo.stop();
       await liveness.close({ drainTimeoutMs: 0 });
     },
   };

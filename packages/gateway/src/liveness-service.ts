@@ -18,6 +18,8 @@ import { describeOzError, isAbort, mapOzError } from './oz-errors.js';
 import type { RateLimiter } from './rate-limit.js';
 import { bindingProblem } from './receipt/binding-hash.js';
 import { type ResultStore, StoreUnavailableError } from './store/result-store.js';
+import { tracedResultStore } from './tracing/traced-result-store.js';
+import { inSpan, TraceAttribute } from './tracing/tracer.js';
 import { type OpenedTicket, type TicketRefusal, TransactionTickets } from './transaction-ticket.js';
 import { ClientGoneError, type ReceivedCapsule, receiveCapsule } from './upload/receive-capsule.js';
 import { BUSY_RETRY_AFTER_S } from './upload/upload-admission.js';
@@ -82,6 +84,7 @@ export class OzLivenessService {
   readonly #metrics: GatewayMetrics;
   readonly #logger: Logger;
   readonly #runner: IdempotentRunner;
+  readonly #store: ResultStore;
   readonly #tickets: TransactionTickets;
   readonly #active = new Set<Promise<unknown>>();
   #draining = false;
@@ -93,8 +96,9 @@ export class OzLivenessService {
     this.#metrics = deps.metrics;
     this.#logger = deps.logger;
     this.#tickets = new TransactionTickets(deps.config.receiptSecret);
+    this.#store = tracedResultStore(deps.store);
     this.#runner = new IdempotentRunner({
-      store: deps.store,
+      store: this.#store,
       // For stores without `extend`: long enough for an upload to Oz to time out and be released.
       leaseMs: deps.config.ozTimeoutMs * 2 + 5_000,
       // Renewed while the submission runs: a crashed instance holds up retries this long at most.
@@ -159,9 +163,24 @@ export class OzLivenessService {
    * `Query.sessionToken`: one fresh token per call, rate-limited per client IP. The
    * transactionId is a signed ticket carrying the binding's hash (see TransactionTickets).
    */
-  async issueSessionToken(
+  issueSessionToken(
     ctx: OzLivenessRequestContext,
     binding?: string | null,
+  ): Promise<SessionTokenPayload> {
+    return inSpan(
+      'oz_liveness.session_token',
+      { [TraceAttribute.BOUND]: binding != null },
+      async (span) => {
+        const payload = await this.#issueSessionToken(ctx, binding);
+        span.setAttribute(TraceAttribute.TRANSACTION_ID, payload.transactionId);
+        return payload;
+      },
+    );
+  }
+
+  async #issueSessionToken(
+    ctx: OzLivenessRequestContext,
+    binding: string | null | undefined,
   ): Promise<SessionTokenPayload> {
     const problem = binding == null ? undefined : bindingProblem(binding);
     if (problem) throw badUserInput(`${problem}.`);
@@ -201,7 +220,18 @@ export class OzLivenessService {
       ctx.log.info({ reason: ticket }, 'transactionId refused');
       throw badUserInput(ticketRefusals[ticket]);
     }
-    const tracked = this.#submit(upload, transactionId, ticket, ctx, contextValue);
+    const tracked = inSpan(
+      'oz_liveness.submit_capsule',
+      { [TraceAttribute.TRANSACTION_ID]: transactionId },
+      async (span) => {
+        const result = await this.#submit(upload, transactionId, ticket, ctx, contextValue);
+        span.setAttributes({
+          [TraceAttribute.FOLDER_ID]: result.folderId,
+          [TraceAttribute.DECISION]: result.decision,
+        });
+        return result;
+      },
+    );
     this.#active.add(tracked);
     try {
       return await tracked;
@@ -218,7 +248,11 @@ export class OzLivenessService {
     contextValue: unknown,
   ): Promise<LivenessResult> {
     // Nothing goes upstream until this request's own capsule has fully arrived within the limit.
-    const capsule = await receiveCapsule(upload, this.#config.capsuleMaxBytes);
+    const capsule = await inSpan('oz_liveness.receive_capsule', {}, async (span) => {
+      const received = await receiveCapsule(upload, this.#config.capsuleMaxBytes);
+      span.setAttribute(TraceAttribute.CAPSULE_BYTES, received.byteLength);
+      return received;
+    });
     ctx.log.debug({ transactionId, bytes: capsule.byteLength }, 'capsule received');
     try {
       return await this.#forward(capsule, transactionId, ticket, ctx, contextValue);
@@ -345,6 +379,18 @@ export class OzLivenessService {
       'upstream call failed',
     );
     return mapped ?? (error as Error);
+  }
+
+  /**
+   * A stored result by transactionId, from the result store only (no Oz call): `null` when the
+   * id was not issued with this gateway's secret, or its result is not (or no longer) stored.
+   * Results stay as long as the store keeps them (`resultTtlS`). For the subgraph's entity.
+   */
+  async storedResult(transactionId: string): Promise<LivenessResult | null> {
+    const ticket = this.#tickets.open(transactionId);
+    // An expired ticket's result may still be stored: only ids nobody issued are not looked up.
+    if (ticket === 'malformed' || ticket === 'forged') return null;
+    return (await this.#store.get(transactionId)) ?? null;
   }
 
   /** Oz reachable and our credentials accepted (for `/readyz`). */

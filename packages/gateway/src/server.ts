@@ -11,6 +11,11 @@ export interface GatewayServerOptions extends GatewayConfig {
   host?: string;
   /** How long `close()` waits for running submissions and requests, ms. Default 30000. */
   drainTimeoutMs?: number;
+  /**
+   * Also serve the Federation 2 subgraph (see `@oz-liveness/gateway/subgraph`) at this path, for
+   * a router only. Default: none.
+   */
+  subgraphPath?: string;
 }
 
 export interface RunningGateway {
@@ -18,6 +23,8 @@ export interface RunningGateway {
   url: string;
   /** `url` + the GraphQL path. */
   graphqlUrl: string;
+  /** `url` + `subgraphPath`, when the subgraph is served. */
+  subgraphUrl?: string;
   port: number;
   gateway: OzLivenessGateway;
   server: Server;
@@ -36,8 +43,18 @@ const REQUEST_TIMEOUT_MARGIN_MS = 5_000;
 
 /** Builds the gateway and listens (127.0.0.1, random port by default). */
 export async function startGatewayServer(options: GatewayServerOptions): Promise<RunningGateway> {
-  const { port = 0, host = '127.0.0.1', drainTimeoutMs = 30_000, ...config } = options;
-  const gateway = createOzLivenessGateway(config);
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    drainTimeoutMs = 30_000,
+    subgraphPath,
+    ...config
+  } = options;
+  // @apollo/subgraph is loaded only by gateways that serve the subgraph.
+  const gateway =
+    subgraphPath === undefined
+      ? createOzLivenessGateway(config)
+      : (await import('./subgraph.js')).createOzLivenessSubgraph({ ...config, subgraphPath });
   await gateway.start();
 
   const server = createServer(gateway.handler);
@@ -99,6 +116,7 @@ export async function startGatewayServer(options: GatewayServerOptions): Promise
   return {
     url,
     graphqlUrl: `${url}${gateway.config.graphqlPath}`,
+    ...(gateway.subgraph && { subgraphUrl: `${url}${gateway.subgraph.path}` }),
     port: address.port,
     gateway,
     server,

@@ -1,4 +1,12 @@
 import type { Readable } from 'node:stream';
+import {
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { Pool } from 'undici';
 import type { CallDeadline } from './deadline.js';
 import { errorCodeLabel, OzApiError, OzTransportError, type OzTransportReason } from './errors.js';
@@ -11,6 +19,11 @@ const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 /** Error bodies are a few hundred bytes; read at most this much of one, drop the rest. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const USER_AGENT = 'oz-liveness-oz-client/0.1';
+/**
+ * A no-op until the application registers an OpenTelemetry SDK (this package depends on
+ * `@opentelemetry/api` only): then every request to Oz is a CLIENT span and carries `traceparent`.
+ */
+const tracer = trace.getTracer('@oz-liveness/oz-client');
 
 export interface HttpRequest {
   operation: OzOperation;
@@ -47,12 +60,17 @@ export interface HttpTransportOptions {
 export class HttpTransport {
   readonly #pool: Pool;
   readonly #basePath: string;
+  readonly #server: { address: string; port: number };
   readonly #options: HttpTransportOptions;
   #closed = false;
 
   constructor(options: HttpTransportOptions) {
     const url = new URL(options.baseUrl);
     this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#server = {
+      address: url.hostname,
+      port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+    };
     this.#options = options;
     this.#pool = new Pool(url.origin, {
       connections: options.connections,
@@ -75,6 +93,14 @@ export class HttpTransport {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
     let status: number | null = null;
+    const span = this.#startSpan(req);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': USER_AGENT,
+      ...req.headers,
+    };
+    // Continues the caller's trace at Oz (W3C traceparent, through the app's propagator).
+    propagation.inject(trace.setSpan(context.active(), span), headers);
     try {
       req.deadline.throwIfExpired();
       if (this.#closed) {
@@ -90,7 +116,7 @@ export class HttpTransport {
         {
           method: req.method,
           path: `${this.#basePath}${req.path}`,
-          headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...req.headers },
+          headers,
           body: req.body ?? null,
           headersTimeout: remaining,
           bodyTimeout: remaining,
@@ -108,12 +134,30 @@ export class HttpTransport {
         throw badResponse(req.operation, answered, 'the answer is not JSON');
       }
       this.#emit(req.operation, answered, started, null);
+      endSpan(span, answered, null);
       return { status: answered, json };
     } catch (error) {
       const mapped = this.#mapError(error, req, status);
-      this.#emit(req.operation, status, started, errorCodeLabel(mapped));
+      const label = errorCodeLabel(mapped);
+      this.#emit(req.operation, status, started, label);
+      endSpan(span, status, label);
       throw mapped;
     }
+  }
+
+  /** Method, operation, server and path (never the query string, headers or body). */
+  #startSpan(req: HttpRequest): Span {
+    const query = req.path.indexOf('?');
+    return tracer.startSpan(`oz ${req.operation}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'oz.operation': req.operation,
+        'http.request.method': req.method,
+        'server.address': this.#server.address,
+        'server.port': this.#server.port,
+        'url.path': `${this.#basePath}${query === -1 ? req.path : req.path.slice(0, query)}`,
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -162,6 +206,18 @@ export class HttpTransport {
       // A broken metrics hook must not turn a good Oz answer into a failure.
     }
   }
+}
+
+/** Oz's status, and on failure the same label metrics get (`oz:14`, `transport:timeout`). */
+function endSpan(span: Span, status: number | null, errorLabel: string | null): void {
+  if (span.isRecording()) {
+    if (status !== null) span.setAttribute('http.response.status_code', status);
+    if (errorLabel !== null) {
+      span.setAttribute('error.type', errorLabel);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+  span.end();
 }
 
 const MESSAGES: Record<OzTransportReason, string> = {

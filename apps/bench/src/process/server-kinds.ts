@@ -9,6 +9,11 @@ export interface ServerConfig {
   accessToken: string;
   /** Origins allowed to call the gateway from a browser (figure 4's page). */
   corsOrigins?: string[];
+  /**
+   * Ours only: start the OpenTelemetry Node SDK first, as apps/gateway does when `OTEL_*` ask for
+   * traces (the endpoint comes in the child's environment). Figure 6.
+   */
+  tracing?: boolean;
   /** The upstream's own settings (see UpstreamOptions). */
   answerDelayMs?: number;
   faultEvery?: number;

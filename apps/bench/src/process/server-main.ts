@@ -40,6 +40,7 @@ async function start(kind: ServerKind, config: ServerConfig): Promise<Started> {
         upstreamUrl,
         accessToken: config.accessToken,
         corsOrigins: config.corsOrigins ?? [],
+        tracing: config.tracing === true,
         ...(config.maxConcurrentUploads
           ? { maxConcurrentUploads: config.maxConcurrentUploads }
           : {}),

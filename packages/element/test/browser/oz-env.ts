@@ -15,6 +15,8 @@ export interface OzTestConfig {
 export interface SandboxRequest {
   method: string;
   path: string;
+  /** Lower-case names, secrets redacted by the sandbox. */
+  headers: Record<string, string>;
   status: number;
   bodyLength: number;
   bodySha256: string;

@@ -3,6 +3,7 @@ import Negotiator from 'negotiator';
 import { type FormatError, formatErrorsLikeApollo } from '../graphql/format-errors.js';
 import type { PreparedQueries, PreparedQuery } from '../graphql/prepared-queries.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { markOperationErrors, nameOperation } from '../tracing/request-span.js';
 import { pathOf } from './path-of.js';
 
 /** Thrown by `run` to hand the request on untouched. */
@@ -90,9 +91,11 @@ async function run(
   mediaType: string,
 ): Promise<void> {
   const started = performance.now();
+  nameOperation(prepared.operation);
   const result = await prepared.execute(options.contextValue(req, res), request.variables);
   // No data at all: the variables did not coerce and no resolver ran. Apollo explains.
   if (result.data === undefined) throw DECLINED;
+  markOperationErrors(result.errors);
   const formatted = result.errors && formatErrorsLikeApollo(result.errors, options);
   res.statusCode = formatted?.http.status ?? 200;
   for (const [name, value] of formatted?.http.headers ?? []) res.setHeader(name, value);
