@@ -1,8 +1,9 @@
-// The @lit/react wrapper rendered by React 19 (react-dom/client), driving real checks against
+// The @lit/react wrapper rendered by React 19 (react-dom/client), and by React 18 in a second run
+// (web-test-runner.react18.config.mjs: the same file, `react` served from react@18), driving real checks against
 // the scripted gateway with a fake capture engine: props reach the element as properties, each
 // event prop hears exactly its own event, and an unmounted wrapper hears nothing more.
 import { expect } from '@open-wc/testing';
-import { type ComponentProps, createElement, createRef } from 'react';
+import { type ComponentProps, createElement, createRef, version } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import { FakeEngine } from '../test/browser/fake-engine.js';
@@ -57,7 +58,14 @@ const oneOfEach = (): Event[] => [
 const button = (el: OzLivenessCheckElement) =>
   el.shadowRoot?.querySelector<HTMLButtonElement>('[part="button"]') ?? null;
 
-describe('@oz-liveness/element/react rendered by React 19', () => {
+// The React major this run is for, set by the test runner's config (esbuild `define`).
+declare const __OZ_REACT_MAJOR__: string;
+
+describe(`@oz-liveness/element/react rendered by React ${version}`, () => {
+  it('runs on the React its configuration asks for', () => {
+    expect(version.split('.')[0]).to.equal(__OZ_REACT_MAJOR__);
+  });
+
   let host: HTMLElement;
   let root: Root;
   let mounted = false;

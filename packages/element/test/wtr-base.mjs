@@ -13,7 +13,12 @@ export const baseConfig = {
   // The sandbox's outcome queue, faults and request log are shared: one test file at a time.
   concurrency: 1,
   plugins: [
-    esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }),
+    esbuildPlugin({
+      ts: true,
+      tsconfig: './tsconfig.json',
+      // The React the wrapper's test expects to find (web-test-runner.react18.config.mjs: 18).
+      define: { __OZ_REACT_MAJOR__: '"19"' },
+    }),
     ozTestEnvironment(),
     // The @lit/react wrapper's test renders with React 19, which ships CommonJS only.
     reactAsEsm(),
