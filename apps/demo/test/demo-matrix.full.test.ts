@@ -1,6 +1,7 @@
 /**
  * `pnpm test:full`: the rest of the framework × outcome matrix that demo-pages.e2e.test.ts runs
- * on one page each (every other decision and camera-denied on every framework page), and the
+ * on one page each (every other decision, camera-denied, the integration code and axe on every
+ * framework page), and the
  * screenshots of every page at desktop and phone width (test-output/screenshots/, git-ignored).
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import {
   capture,
   DESKTOP,
   expectCameraDenied,
+  expectIntegrationCodeAndAxe,
   FRAMEWORKS,
   PHONE,
   runDecisionCycle,
@@ -69,6 +71,11 @@ describe.each(FRAMEWORKS)('%s page, every outcome', (framework) => {
     const { page, errors } = await open(`/${framework}/`);
     await runDecisionCycle(page);
     expect(errors).toEqual([]);
+  });
+
+  it('shows its integration code and passes axe', async () => {
+    const { page } = await open(`/${framework}/`);
+    await expectIntegrationCodeAndAxe(page, framework);
   });
 
   it('shows CAMERA_DENIED from the error event', async () => {

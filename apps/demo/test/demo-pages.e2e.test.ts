@@ -1,9 +1,9 @@
 /**
  * End to end, in headless Chromium with a fake camera, against the real sandbox, gateway and
  * demo server: every framework page runs click → capture → upload → decision (shown by the
- * framework's own state) → form submit verified server-side. The other decisions and the
- * camera-denied error run here on one page each; `pnpm test:full` runs them on every framework
- * (demo-matrix.full.test.ts).
+ * framework's own state) → form submit verified server-side. The other decisions, the
+ * camera-denied error and the integration code with axe run here on one page each; `pnpm
+ * test:full` runs them on every framework (demo-matrix.full.test.ts).
  */
 import { verifyReceipt } from '@oz-liveness/gateway/receipt';
 import type { Browser } from 'playwright-core';
@@ -15,6 +15,7 @@ import {
   capture,
   DESKTOP,
   expectCameraDenied,
+  expectIntegrationCodeAndAxe,
   FLOW_TIMEOUT_MS,
   FRAMEWORKS,
   runDecisionCycle,
@@ -67,20 +68,15 @@ describe.each(FRAMEWORKS)('%s page', (framework) => {
     expect(await page.getByTestId('server-verdict').getAttribute('data-ok')).toBe('true');
     expect(errors).toEqual([]);
   });
+});
+
+// On every framework page in demo-matrix.full.test.ts (pnpm test:full).
+describe('vanilla page, its code and accessibility', () => {
+  afterAll(() => contexts.closeAll());
 
   it('shows its integration code and passes axe', async () => {
-    const { page } = await open(`/${framework}/`);
-    const code = (await page.locator('#code').textContent()) ?? '';
-    const tellsFramework = {
-      vanilla: "import '@oz-liveness/element/define'",
-      react: 'onoz-liveness-result',
-      vue: 'isCustomElement',
-      svelte: 'onoz-liveness-result',
-      angular: 'CUSTOM_ELEMENTS_SCHEMA',
-    }[framework];
-    expect(code).toContain(tellsFramework);
-    expect(code).toContain('<oz-liveness-check');
-    expect(await axeViolations(page)).toEqual([]);
+    const { page } = await open('/vanilla/');
+    await expectIntegrationCodeAndAxe(page, 'vanilla');
   });
 });
 

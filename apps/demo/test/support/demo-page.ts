@@ -115,3 +115,18 @@ export async function expectCameraDenied(page: Page): Promise<void> {
   expect(await textOf(page, 'decision')).toBe('–');
   expect(await formIsValid(page)).toBe(false);
 }
+
+/** The page shows the integration code of its own framework, and axe finds no violation. */
+export async function expectIntegrationCodeAndAxe(page: Page, framework: Framework): Promise<void> {
+  const code = (await page.locator('#code').textContent()) ?? '';
+  const tellsFramework = {
+    vanilla: "import '@oz-liveness/element/define'",
+    react: 'onoz-liveness-result',
+    vue: 'isCustomElement',
+    svelte: 'onoz-liveness-result',
+    angular: 'CUSTOM_ELEMENTS_SCHEMA',
+  }[framework];
+  expect(code).toContain(tellsFramework);
+  expect(code).toContain('<oz-liveness-check');
+  expect(await axeViolations(page)).toEqual([]);
+}
