@@ -1,7 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
-import { endToEnd } from './hop-by-hop.js';
+import { endToEnd, listenProxy } from './hop-by-hop.js';
 
 /**
  * The floor: a few-line node:http server that streams each request to the upstream with undici
@@ -42,21 +41,5 @@ export async function startBareProxy(options: BareProxyOptions): Promise<Running
         else res.destroy();
       });
   });
-  server.keepAliveTimeout = 60_000;
-  server.requestTimeout = 0;
-
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await upstream.close();
-    },
-  };
+  return listenProxy(server, upstream, options);
 }

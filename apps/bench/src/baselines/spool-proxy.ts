@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat, unlink } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Pool } from 'undici';
-import { endToEnd } from './hop-by-hop.js';
+import { endToEnd, listenProxy } from './hop-by-hop.js';
 
 /**
  * The floor for a store-and-forward gateway: a request body goes to a temp file as it arrives and
@@ -65,20 +64,5 @@ export async function startSpoolProxy(options: SpoolProxyOptions): Promise<Runni
   };
 
   const server = createServer((req, res) => void forward(req, res));
-  server.keepAliveTimeout = 60_000;
-  server.requestTimeout = 0;
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await upstream.close();
-    },
-  };
+  return listenProxy(server, upstream, options);
 }
