@@ -4,6 +4,7 @@ import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, type GatewayName, type Lab, startGateway } from '../lab.js';
 import { protocolOf, type Target } from '../load/targets.js';
 import { uploadOnce } from '../load/upload-driver.js';
+import { withPeakRss } from '../process/peak-rss.js';
 import { type Summary, summarize } from '../stats.js';
 
 /**
@@ -94,26 +95,19 @@ async function measureOnce(
     // Warm: lazy modules loaded, JIT done, pools open; what a serving gateway looks like at rest.
     for (let i = 0; i < 4; i++) await uploadOnce(pool, target, warmup, BENCH_ACCESS_TOKEN);
     await sleep(300);
-    const idle = (await gateway.memory()).rssBytes;
-    const peakFromHwm = await gateway.resetPeakRss();
-
-    let sampledPeak = idle;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        sampledPeak = Math.max(sampledPeak, (await gateway.memory()).rssBytes);
-        await sleep(SAMPLE_EVERY_MS);
-      }
-    })();
     const startedAt = performance.now();
-    await Promise.all(
-      Array.from({ length: uploads }, () => uploadOnce(pool, target, capsule, BENCH_ACCESS_TOKEN)),
+    const {
+      idleBytes: idle,
+      peakBytes: peak,
+      peakFromHwm,
+    } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () =>
+      Promise.all(
+        Array.from({ length: uploads }, () =>
+          uploadOnce(pool, target, capsule, BENCH_ACCESS_TOKEN),
+        ),
+      ),
     );
     const elapsedMs = performance.now() - startedAt;
-    sampling = false;
-    await sampler;
-    const memory = await gateway.memory();
-    const peak = Math.max(sampledPeak, peakFromHwm ? memory.peakRssBytes : 0);
     return {
       idleMiB: idle / MIB,
       peakMiB: peak / MIB,

@@ -3,6 +3,7 @@ import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN } from '../lab.js';
 import { protocolOf, type Target } from '../load/targets.js';
 import { runUploads } from '../load/upload-driver.js';
+import { withPeakRss } from '../process/peak-rss.js';
 import { type ServerProcess, spawnServer } from '../process/server-process.js';
 import { type Summary, summarize } from '../stats.js';
 import type { UpstreamStats } from '../upstream.js';
@@ -124,39 +125,28 @@ async function runOnce(
     minRequests: 16,
   });
   await sleep(300);
-  const idle = (await gateway.memory()).rssBytes;
-  const peakFromHwm = await gateway.resetPeakRss();
-  let sampledPeak = idle;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      sampledPeak = Math.max(sampledPeak, (await gateway.memory()).rssBytes);
-      await sleep(SAMPLE_EVERY_MS);
-    }
-  })();
   const before = await upstream.stats<UpstreamStats>();
-  const result = await runUploads({
-    target,
-    accessToken: BENCH_ACCESS_TOKEN,
-    capsuleBody: capsule,
-    concurrency: options.concurrency,
-    durationMs: options.durationMs,
-    minRequests: options.concurrency,
-  });
-  sampling = false;
-  await sampler;
+  const { result, idleBytes, peakBytes } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () =>
+    runUploads({
+      target,
+      accessToken: BENCH_ACCESS_TOKEN,
+      capsuleBody: capsule,
+      concurrency: options.concurrency,
+      durationMs: options.durationMs,
+      minRequests: options.concurrency,
+    }),
+  );
   const after = await upstream.stats<UpstreamStats>();
   if (after.folders - before.folders !== result.requests) {
     throw new Error(
       `slow Oz ${target.name}: ${after.folders - before.folders} folders at the upstream for ${result.requests} uploads`,
     );
   }
-  const peak = Math.max(sampledPeak, peakFromHwm ? (await gateway.memory()).peakRssBytes : 0);
   return {
     submissionsPerS: result.requests / (result.elapsedMs / 1000),
     p50Ms: result.latencyMs.p50,
     p95Ms: result.latencyMs.p95,
     requests: result.requests,
-    rssGrowthMiB: (peak - idle) / MIB,
+    rssGrowthMiB: (peakBytes - idleBytes) / MIB,
   };
 }
