@@ -182,6 +182,8 @@ export function renderReport(r: BenchResults): string {
         ['p50 latency, ms', (t) => t.p50Ms, 0],
         ['p95 latency, ms', (t) => t.p95Ms, 0],
         ['RSS growth, MiB', (t) => t.rssGrowthMiB, 1],
+        ['gateway CPU per submission, ms', (t) => t.cpuMsPerSubmission, 2],
+        ['full GCs per run', (t) => t.majorGcs, 0],
       ]),
       '',
     );

@@ -150,7 +150,10 @@ try {
 }
 if (figures.includes('slowoz')) {
   log('figure 5: an Oz that answers in seconds');
-  results.slowOz = await measureSlowOz(plan.slowOz, log);
+  results.slowOz = await measureSlowOz(
+    cpuProfileDir ? { ...plan.slowOz, cpuProfileDir } : plan.slowOz,
+    log,
+  );
 }
 
 const finishedAt = new Date();

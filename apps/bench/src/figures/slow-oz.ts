@@ -3,8 +3,9 @@ import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN } from '../lab.js';
 import { protocolOf, type Target } from '../load/targets.js';
 import { runUploads } from '../load/upload-driver.js';
+import { withCpu } from '../lab.js';
 import { withPeakRss } from '../process/peak-rss.js';
-import { type ServerProcess, spawnServer } from '../process/server-process.js';
+import { type ServerProcess, type SpawnOptions, spawnServer } from '../process/server-process.js';
 import { type Summary, summarize } from '../stats.js';
 import type { UpstreamStats } from '../upstream.js';
 
@@ -22,6 +23,8 @@ export interface SlowOzOptions {
   durationMs: number;
   repetitions: number;
   maxConcurrentUploads: number;
+  /** Write a V8 CPU profile of each gateway run into this directory. */
+  cpuProfileDir?: string;
 }
 
 export type SlowOzTarget = 'ours' | 'spool';
@@ -32,6 +35,9 @@ export interface SlowOzRun {
   p95Ms: number;
   requests: number;
   rssGrowthMiB: number;
+  /** The gateway process's CPU (all threads) per submission, ms: where the time goes. */
+  cpuMsPerSubmission: number;
+  majorGcs: number;
 }
 
 export interface SlowOzFigure extends SlowOzOptions {
@@ -43,6 +49,8 @@ export interface SlowOzFigure extends SlowOzOptions {
         p50Ms: Summary;
         p95Ms: Summary;
         rssGrowthMiB: Summary;
+        cpuMsPerSubmission: Summary;
+        majorGcs: Summary;
         runs: SlowOzRun[];
       }
     >
@@ -72,16 +80,23 @@ export async function measureSlowOz(
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
         // A fresh process per run: the RSS growth of one that already grew once would hide.
-        const gateway = await spawnServer(name, {
-          upstreamUrl: upstream.url,
-          accessToken: BENCH_ACCESS_TOKEN,
-          maxConcurrentUploads: options.maxConcurrentUploads,
-        });
+        const spawnOptions: SpawnOptions = options.cpuProfileDir
+          ? { cpuProfileDir: options.cpuProfileDir }
+          : {};
+        const gateway = await spawnServer(
+          name,
+          {
+            upstreamUrl: upstream.url,
+            accessToken: BENCH_ACCESS_TOKEN,
+            maxConcurrentUploads: options.maxConcurrentUploads,
+          },
+          spawnOptions,
+        );
         try {
           const run = await runOnce(gateway, upstream, capsule, options);
           runs.get(name)?.push(run);
           log(
-            `  slow Oz ${name.padEnd(5)} rep ${rep + 1}: ${run.submissionsPerS.toFixed(1)} submissions/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms (${run.requests}), RSS +${run.rssGrowthMiB.toFixed(1)} MiB`,
+            `  slow Oz ${name.padEnd(5)} rep ${rep + 1}: ${run.submissionsPerS.toFixed(1)} submissions/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms (${run.requests}), RSS +${run.rssGrowthMiB.toFixed(1)} MiB, ${run.cpuMsPerSubmission.toFixed(2)} ms CPU per submission, ${run.majorGcs} full GCs`,
           );
         } finally {
           await gateway.stop();
@@ -98,6 +113,8 @@ export async function measureSlowOz(
       p50Ms: summarize(list.map((r) => r.p50Ms)),
       p95Ms: summarize(list.map((r) => r.p95Ms)),
       rssGrowthMiB: summarize(list.map((r) => r.rssGrowthMiB)),
+      cpuMsPerSubmission: summarize(list.map((r) => r.cpuMsPerSubmission)),
+      majorGcs: summarize(list.map((r) => r.majorGcs)),
       runs: list,
     };
   }
@@ -126,15 +143,21 @@ async function runOnce(
   });
   await sleep(300);
   const before = await upstream.stats<UpstreamStats>();
-  const { result, idleBytes, peakBytes } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () =>
-    runUploads({
-      target,
-      accessToken: BENCH_ACCESS_TOKEN,
-      capsuleBody: capsule,
-      concurrency: options.concurrency,
-      durationMs: options.durationMs,
-      minRequests: options.concurrency,
-    }),
+  const {
+    result: { result, cpuMs, majorGcs },
+    idleBytes,
+    peakBytes,
+  } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () =>
+    withCpu(gateway, () =>
+      runUploads({
+        target,
+        accessToken: BENCH_ACCESS_TOKEN,
+        capsuleBody: capsule,
+        concurrency: options.concurrency,
+        durationMs: options.durationMs,
+        minRequests: options.concurrency,
+      }),
+    ),
   );
   const after = await upstream.stats<UpstreamStats>();
   if (after.folders - before.folders !== result.requests) {
@@ -148,5 +171,7 @@ async function runOnce(
     p95Ms: result.latencyMs.p95,
     requests: result.requests,
     rssGrowthMiB: (peakBytes - idleBytes) / MIB,
+    cpuMsPerSubmission: (cpuMs ?? 0) / result.requests,
+    majorGcs: majorGcs ?? 0,
   };
 }
