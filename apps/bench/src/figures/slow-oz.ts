@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { capsuleBody } from '../bench-capsule.js';
-import { BENCH_ACCESS_TOKEN } from '../lab.js';
+import { BENCH_ACCESS_TOKEN, withCpu } from '../lab.js';
 import { protocolOf, type Target } from '../load/targets.js';
 import { runUploads } from '../load/upload-driver.js';
-import { withCpu } from '../lab.js';
 import { withPeakRss } from '../process/peak-rss.js';
 import { type ServerProcess, type SpawnOptions, spawnServer } from '../process/server-process.js';
 import { type Summary, summarize } from '../stats.js';
