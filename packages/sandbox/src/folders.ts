@@ -1,4 +1,4 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { ContainerHeader } from './container/format.js';
 import type { Resolution } from './outcomes.js';
 
@@ -10,7 +10,8 @@ export type FolderObject = Record<string, unknown> & {
 
 export interface FolderInput {
   header: ContainerHeader;
-  clip: Uint8Array;
+  /** The clip's size and SHA-256 (hex): hashed by the caller, off the event loop. */
+  clip: { byteLength: number; sha256: string };
   resolution: Resolution;
   /** Company the sandbox account belongs to; constant so folders look like one tenant's. */
   companyId: string;
@@ -45,8 +46,8 @@ export function createFolder(input: FolderInput): FolderObject {
     tags: [...header.actions, 'video_selfie'],
     info: {
       mime_type: header.clip_type ?? null,
-      size: clip.length,
-      sha256: createHash('sha256').update(clip).digest('hex'),
+      size: clip.byteLength,
+      sha256: clip.sha256,
       captured_at: header.captured_at ?? null,
     },
     time_created: now,

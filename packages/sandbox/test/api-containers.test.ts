@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { MAGIC } from '../src/container/format.js';
 import {
   createTestContainer,
+  decodeContainer,
   encodeContainer,
   type RunningSandbox,
   startSandbox,
@@ -58,6 +59,12 @@ describe('container intake', () => {
       original_name: 'video_selfie_blank.webm',
     });
     expect(folder.media[0].media_id).toMatch(UUID);
+    // The media's size and SHA-256 are the clip's (not the container's).
+    const { clip } = await decodeContainer(container);
+    expect(folder.media[0].info).toMatchObject({
+      size: clip.byteLength,
+      sha256: createHash('sha256').update(clip).digest('hex'),
+    });
     expect(folder.media[0].tags).toEqual(
       expect.arrayContaining(['video_selfie_blank', 'video_selfie_smile']),
     );
