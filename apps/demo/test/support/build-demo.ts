@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 const appRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
- * Builds the demo once before the suites when run without turbo, so the tests always serve the current sources with
- * `vite preview`, exactly as `pnpm start` does. In a child process with Vitest's variables
+ * Builds the demo once before the suites when run without turbo, so the tests always serve the
+ * current sources with `vite preview`, exactly as `pnpm start` does. In a child process with Vitest's variables
  * removed: under NODE_ENV=test / VITEST, Vite would pick development builds of the frameworks
  * and Analog would switch Angular to its JIT test mode.
  */

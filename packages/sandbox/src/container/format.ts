@@ -52,7 +52,8 @@ export class ContainerFormatError extends Error {
 const HASH_BYTES = 32;
 const encoder = new TextEncoder();
 
-async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
+/** SHA-256 with Web Crypto, which hashes on the thread pool instead of the event loop. */
+export async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
 }
 

@@ -3,6 +3,7 @@ import {
   type ContainerHeader,
   type DecodedContainer,
   decodeContainer,
+  sha256,
 } from '../container/format.js';
 import { createFolder } from '../folders.js';
 import { type ApiResponse, json, OzErrorCode, ozError } from '../http/api-response.js';
@@ -10,13 +11,12 @@ import { isOutcome, resolutionOf } from '../outcomes.js';
 import { type ApiHandler, requireAccessToken } from './api-request.js';
 
 /**
- * Web Crypto hashes on the thread pool: 64 capsules of 10 MiB hashed on the event loop held it
- * for ~0.4 s on an idle machine, and for seconds on a loaded one, while session-token requests
- * waited behind them (the Oz this stands for runs on its own machines).
+ * Off the event loop: 64 clips of 10 MiB hashed on it held it for ~0.4 s on an idle machine, and
+ * for seconds on a loaded one, while session-token requests waited behind them (the Oz this
+ * stands for runs on its own machines).
  */
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
-  return Buffer.from(digest).toString('hex');
+  return Buffer.from(await sha256(bytes)).toString('hex');
 }
 
 const INVALID_SESSION_TOKEN = 'Invalid or empty Session Token';
