@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { fillRandom } from './random-pool.js';
 import type { ReceiptSecret } from './receipt.js';
 
 /**
@@ -76,7 +77,7 @@ export class TransactionTickets {
     const bound = input.binding !== undefined;
     const ticket = Buffer.alloc(bound ? BOUND_BYTES : UNBOUND_BYTES);
     ticket[0] = VERSION;
-    randomBytes(ID_BYTES).copy(ticket, 1);
+    fillRandom(ticket, 1, ID_BYTES);
     ticket.writeUInt32BE(input.expiresAt, 1 + ID_BYTES);
     if (bound) {
       createHash('sha256')
