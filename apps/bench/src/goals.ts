@@ -68,24 +68,28 @@ export function checkGoals(results: BenchResults): GoalCheck[] {
     });
   }
   const slow = results.slowOz;
-  const slowOurs = slow?.byTarget.ours;
-  if (slow && slowOurs) {
-    const what = `Oz answering in ${delayLabel(slow.answerDelayMs)}, ${slow.sizeKiB} KiB × ${slow.concurrency}`;
+  const burst = slow?.byMode.burst.ours;
+  const steady = slow?.byMode.steady.ours;
+  if (slow && burst && steady) {
+    const what = `Oz answering in ${delayLabel(slow.answerDelayMs)}, ${slow.sizeKiB} KiB`;
+    // Capacity from the closed loop; latency and memory at the goal's rate (at capacity any
+    // server's queue, and so its p95, is at its longest: figure 5 shows both).
     checks.push({
-      goal: `${what}: ≥ ${SLOW_OZ_MIN_RATE} submissions/s per instance`,
-      measured: `${fmt(slowOurs.submissionsPerS.median, 1)} /s`,
-      met: slowOurs.submissionsPerS.median >= SLOW_OZ_MIN_RATE,
+      goal: `${what}, ${slow.concurrency} at once: ≥ ${SLOW_OZ_MIN_RATE} submissions/s per instance`,
+      measured: `${fmt(burst.submissionsPerS.median, 1)} /s`,
+      met: burst.submissionsPerS.median >= SLOW_OZ_MIN_RATE,
     });
     const p95Limit = slow.answerDelayMs + 1000;
+    const atRate = `${what}, ${fmt(slow.steadyRatePerS, 0)}/s arriving`;
     checks.push({
-      goal: `${what}: p95 ≤ Oz latency + 1 s (${fmt(p95Limit, 0)} ms)`,
-      measured: `${fmt(slowOurs.p95Ms.median, 0)} ms`,
-      met: slowOurs.p95Ms.median <= p95Limit,
+      goal: `${atRate}: p95 ≤ Oz latency + 1 s (${fmt(p95Limit, 0)} ms)`,
+      measured: `${fmt(steady.p95Ms.median, 0)} ms (${slow.concurrency} at once: ${fmt(burst.p95Ms.median, 0)} ms)`,
+      met: steady.p95Ms.median <= p95Limit,
     });
     checks.push({
-      goal: `${what}: RSS growth ≤ ${RSS_GROWTH_LIMIT_MIB} MiB`,
-      measured: `${fmt(slowOurs.rssGrowthMiB.median, 1)} MiB (max ${fmt(slowOurs.rssGrowthMiB.max, 1)})`,
-      met: slowOurs.rssGrowthMiB.median <= RSS_GROWTH_LIMIT_MIB,
+      goal: `${atRate}: RSS growth ≤ ${RSS_GROWTH_LIMIT_MIB} MiB`,
+      measured: `${fmt(steady.rssGrowthMiB.median, 1)} MiB (max ${fmt(steady.rssGrowthMiB.max, 1)}; ${slow.concurrency} at once: ${fmt(burst.rssGrowthMiB.median, 1)})`,
+      met: steady.rssGrowthMiB.median <= RSS_GROWTH_LIMIT_MIB,
     });
   }
   const element = results.element;

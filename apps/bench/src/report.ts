@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { delayLabel } from './figures/slow-oz.js';
+import { delayLabel, type SlowOzSummary } from './figures/slow-oz.js';
 import { sizeLabel } from './figures/submit-capsule.js';
 import { checkGoals, fmt } from './goals.js';
 import { TARGET_LABELS, TARGET_ORDER, type TargetName } from './load/targets.js';
@@ -170,21 +170,31 @@ export function renderReport(r: BenchResults): string {
   }
   if (r.slowOz) {
     const f = r.slowOz;
+    const rows: Row<SlowOzSummary>[] = [
+      ['submissions/s', (t) => t.submissionsPerS, 1],
+      ['p50 latency, ms', (t) => t.p50Ms, 0],
+      ['p95 latency, ms', (t) => t.p95Ms, 0],
+      ['p99 latency, ms', (t) => t.p99Ms, 0],
+      ['RSS growth, MiB', (t) => t.rssGrowthMiB, 1],
+      ['gateway CPU per submission, ms', (t) => t.cpuMsPerSubmission, 2],
+      ['full GCs per run', (t) => t.majorGcs, 0],
+    ];
     out.push(
       `## 5. An Oz that answers in ${delayLabel(f.answerDelayMs)}`,
       '',
-      `Oz analyses take seconds. The upstream holds each folder answer ${fmt(f.answerDelayMs, 0)} ms after the capsule's last byte; ${f.concurrency} workers in a closed loop send ${f.sizeKiB} KiB capsules for ${fmt(f.durationMs / 1000, 1)} s (every upload started by then finishes), ${f.repetitions} runs per target, each in a fresh process warmed with 16 uploads. A submission holds its upload slot and its Oz connection until Oz answers, so an instance serves about (submissions in flight) / (Oz answer time): ours runs with \`MAX_CONCURRENT_UPLOADS=${f.maxConcurrentUploads}\` and the Oz pool at its default (\`MAX_CONCURRENT_UPLOADS\` + 64); with the defaults (64 uploads) it would serve about ${fmt(64 / (f.answerDelayMs / 1000), 0)}/s and refuse the rest with 503. The spool proxy has an unlimited pool. RSS growth = peak (VmHWM) − idle.`,
+      `Oz analyses take seconds. The upstream holds each folder answer ${fmt(f.answerDelayMs, 0)} ms after the capsule's last byte; ${f.sizeKiB} KiB capsules, ${f.repetitions} runs per target and load, each in a fresh process warmed with 16 uploads. A submission holds its upload slot and its Oz connection until Oz answers, so an instance serves about (submissions in flight) / (Oz answer time): ours runs with \`MAX_CONCURRENT_UPLOADS=${f.maxConcurrentUploads}\` and the Oz pool at its default (\`MAX_CONCURRENT_UPLOADS\` + 64); with the defaults (64 uploads) it would serve about ${fmt(64 / (f.answerDelayMs / 1000), 0)}/s and refuse the rest with 503. The spool proxy has an unlimited pool. RSS growth = peak (VmHWM) − idle.`,
       '',
-    );
-    out.push(
-      ...table(f.byTarget, [
-        ['submissions/s', (t) => t.submissionsPerS, 1],
-        ['p50 latency, ms', (t) => t.p50Ms, 0],
-        ['p95 latency, ms', (t) => t.p95Ms, 0],
-        ['RSS growth, MiB', (t) => t.rssGrowthMiB, 1],
-        ['gateway CPU per submission, ms', (t) => t.cpuMsPerSubmission, 2],
-        ['full GCs per run', (t) => t.majorGcs, 0],
-      ]),
+      `### ${f.concurrency} at once: what an instance can take`,
+      '',
+      `${f.concurrency} workers in a closed loop, all released together, for ${fmt(f.durationMs / 1000, 1)} s (every upload started by then finishes). They stay in step: each wave of ${f.concurrency} arrives within a few milliseconds, and the last of a wave waits for the gateway's CPU on all the others, so p95 ≈ Oz latency + ${f.concurrency} × CPU per submission. This is the instance at full capacity, where any server's queue is longest.`,
+      '',
+      ...table(f.byMode.burst, rows),
+      '',
+      `### ${fmt(f.steadyRatePerS, 0)}/s arriving: what users see at the goal's rate`,
+      '',
+      `Open loop: an upload starts every ${fmt(1000 / f.steadyRatePerS, 1)} ms for ${fmt(f.steadyDurationMs / 1000, 1)} s, whatever the earlier ones are doing, as independent users arrive; latency counts from each upload's scheduled start, so a late driver cannot hide a wait.`,
+      '',
+      ...table(f.byMode.steady, rows),
       '',
     );
   }

@@ -66,6 +66,8 @@ const plan = smoke
         sizeKiB: 300,
         concurrency: 16,
         durationMs: 100,
+        steadyRatePerS: 40,
+        steadyDurationMs: 250,
         repetitions: 1,
         maxConcurrentUploads: 256,
       },
@@ -94,6 +96,9 @@ const plan = smoke
         sizeKiB: 300,
         concurrency: 240,
         durationMs: 9000,
+        // The goal's rate, arriving steadily: what users see at 60 submissions/s.
+        steadyRatePerS: 60,
+        steadyDurationMs: 10_000,
         repetitions: reps ?? 3,
         maxConcurrentUploads: 256,
       },

@@ -160,16 +160,25 @@ describe('pnpm bench --smoke', () => {
     const figure = results.slowOz;
     expect(figure?.answerDelayMs).toBe(200);
     for (const name of ['ours', 'spool'] as const) {
-      const t = figure?.byTarget[name];
-      expect(t, name).toBeDefined();
-      for (const run of t?.runs ?? []) {
-        expect(run.requests).toBeGreaterThanOrEqual(16);
+      const burst = figure?.byMode.burst[name];
+      const steady = figure?.byMode.steady[name];
+      expect(burst, name).toBeDefined();
+      expect(steady, name).toBeDefined();
+      for (const run of [...(burst?.runs ?? []), ...(steady?.runs ?? [])]) {
         // No upload can come back before Oz answered it.
         expect(run.p50Ms).toBeGreaterThanOrEqual(200);
         expect(run.p95Ms).toBeGreaterThanOrEqual(run.p50Ms);
+        expect(run.p99Ms).toBeGreaterThanOrEqual(run.p95Ms);
+        expect(sane(run.submissionsPerS)).toBe(true);
+      }
+      for (const run of burst?.runs ?? []) {
+        expect(run.requests).toBeGreaterThanOrEqual(16);
         // 16 in flight, each ≥ 200 ms: at most 80/s.
         expect(run.submissionsPerS).toBeLessThanOrEqual(80);
-        expect(sane(run.submissionsPerS)).toBe(true);
+      }
+      for (const run of steady?.runs ?? []) {
+        // 40/s for 250 ms: ten uploads, every one answered.
+        expect(run.requests).toBe(10);
       }
     }
   });

@@ -1,5 +1,17 @@
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { isRedisClient } from './redis-option-check.js';
+
+/**
+ * ioredis, loaded with the first connection the gateway opens: an instance without Redis (the
+ * in-memory default) never pays for it, 1.8 MiB of live heap that would also raise V8's limit
+ * for the next full GC (see tuneHeapForUploads), and its load time.
+ */
+let ioredis: typeof import('ioredis') | undefined;
+function loadIoredis(): typeof import('ioredis') {
+  ioredis ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  return ioredis;
+}
 
 /** An ioredis client the store and rate limiter can use: one node (also behind Sentinel) or a Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -73,6 +85,7 @@ const reconnectOnReadOnly = (error: Error) => error.message.startsWith('READONLY
 /** Opens the connection a URL, Sentinel or Cluster config describes (a client is returned as is). */
 export function openRedis(option: RedisOption): { client: RedisClient; owned: boolean } {
   if (isRedisClient(option)) return { client: option, owned: false };
+  const { Redis, Cluster } = loadIoredis();
   if (typeof option === 'string') {
     return {
       client: new Redis(option, {

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { capsuleBody } from '../bench-capsule.js';
 import { BENCH_ACCESS_TOKEN, withCpu } from '../lab.js';
+import { runArrivals } from '../load/arrival-driver.js';
 import { protocolOf, type Target } from '../load/targets.js';
 import { runUploads } from '../load/upload-driver.js';
 import { withPeakRss } from '../process/peak-rss.js';
-import { type ServerProcess, type SpawnOptions, spawnServer } from '../process/server-process.js';
+import { type ServerProcess, spawnServer } from '../process/server-process.js';
 import { type Summary, summarize } from '../stats.js';
 import type { UpstreamStats } from '../upstream.js';
 
@@ -14,12 +15,21 @@ import type { UpstreamStats } from '../upstream.js';
  * slot and its Oz connection until Oz answers (rate ≈ submissions in flight / Oz answer time).
  * Our gateway runs with `MAX_CONCURRENT_UPLOADS` raised to `maxConcurrentUploads` and its Oz pool
  * at the default that follows it; the spool proxy with an unlimited pool is the floor.
+ *
+ * Two loads, each on fresh processes: `burst` releases `concurrency` closed-loop workers at once
+ * (what an instance can take; they stay in step, so each wave's last upload waits for the CPU of
+ * all the others), `steady` starts uploads at `steadyRatePerS` as independent users arrive
+ * (what users see at that rate).
  */
 export interface SlowOzOptions {
   answerDelayMs: number;
   sizeKiB: number;
+  /** Burst: this many closed-loop workers, all released at once. */
   concurrency: number;
   durationMs: number;
+  /** Steady: uploads arriving at this rate (open loop) for `steadyDurationMs`. */
+  steadyRatePerS: number;
+  steadyDurationMs: number;
   repetitions: number;
   maxConcurrentUploads: number;
   /** Write a V8 CPU profile of each gateway run into this directory. */
@@ -28,10 +38,14 @@ export interface SlowOzOptions {
 
 export type SlowOzTarget = 'ours' | 'spool';
 
+/** How the load arrives: `burst`, every worker at once in a closed loop; `steady`, at a rate. */
+export type SlowOzMode = 'burst' | 'steady';
+
 export interface SlowOzRun {
   submissionsPerS: number;
   p50Ms: number;
   p95Ms: number;
+  p99Ms: number;
   requests: number;
   rssGrowthMiB: number;
   /** The gateway process's CPU (all threads) per submission, ms: where the time goes. */
@@ -39,21 +53,19 @@ export interface SlowOzRun {
   majorGcs: number;
 }
 
+export interface SlowOzSummary {
+  submissionsPerS: Summary;
+  p50Ms: Summary;
+  p95Ms: Summary;
+  p99Ms: Summary;
+  rssGrowthMiB: Summary;
+  cpuMsPerSubmission: Summary;
+  majorGcs: Summary;
+  runs: SlowOzRun[];
+}
+
 export interface SlowOzFigure extends SlowOzOptions {
-  byTarget: Partial<
-    Record<
-      SlowOzTarget,
-      {
-        submissionsPerS: Summary;
-        p50Ms: Summary;
-        p95Ms: Summary;
-        rssGrowthMiB: Summary;
-        cpuMsPerSubmission: Summary;
-        majorGcs: Summary;
-        runs: SlowOzRun[];
-      }
-    >
-  >;
+  byMode: Record<SlowOzMode, Partial<Record<SlowOzTarget, SlowOzSummary>>>;
 }
 
 const MIB = 1024 * 1024;
@@ -74,50 +86,68 @@ export async function measureSlowOz(
   });
   const capsule = capsuleBody(options.sizeKiB * 1024);
   const names: SlowOzTarget[] = ['ours', 'spool'];
-  const runs = new Map<SlowOzTarget, SlowOzRun[]>(names.map((name) => [name, []]));
+  const modes: SlowOzMode[] = ['burst', 'steady'];
+  const runs = new Map<string, SlowOzRun[]>();
   try {
     for (let rep = 0; rep < options.repetitions; rep++) {
-      for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
-        // A fresh process per run: the RSS growth of one that already grew once would hide.
-        const spawnOptions: SpawnOptions = options.cpuProfileDir
-          ? { cpuProfileDir: options.cpuProfileDir }
-          : {};
-        const gateway = await spawnServer(
-          name,
-          {
-            upstreamUrl: upstream.url,
-            accessToken: BENCH_ACCESS_TOKEN,
-            maxConcurrentUploads: options.maxConcurrentUploads,
-          },
-          spawnOptions,
-        );
-        try {
-          const run = await runOnce(gateway, upstream, capsule, options);
-          runs.get(name)?.push(run);
-          log(
-            `  slow Oz ${name.padEnd(5)} rep ${rep + 1}: ${run.submissionsPerS.toFixed(1)} submissions/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms (${run.requests}), RSS +${run.rssGrowthMiB.toFixed(1)} MiB, ${run.cpuMsPerSubmission.toFixed(2)} ms CPU per submission, ${run.majorGcs} full GCs`,
+      for (const mode of modes) {
+        for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
+          // A fresh process per run: the RSS growth of one that already grew once would hide.
+          const gateway = await spawnServer(
+            name,
+            {
+              upstreamUrl: upstream.url,
+              accessToken: BENCH_ACCESS_TOKEN,
+              maxConcurrentUploads: options.maxConcurrentUploads,
+            },
+            options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {},
           );
-        } finally {
-          await gateway.stop();
+          try {
+            const run = await runOnce(gateway, upstream, capsule, options, mode);
+            const key = `${mode}/${name}`;
+            runs.set(key, [...(runs.get(key) ?? []), run]);
+            log(
+              `  slow Oz ${mode.padEnd(6)} ${name.padEnd(5)} rep ${rep + 1}: ${run.submissionsPerS.toFixed(1)} submissions/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms (${run.requests}), RSS +${run.rssGrowthMiB.toFixed(1)} MiB, ${run.cpuMsPerSubmission.toFixed(2)} ms CPU per submission, ${run.majorGcs} full GCs`,
+            );
+          } finally {
+            await gateway.stop();
+          }
         }
       }
     }
   } finally {
     await upstream.stop();
   }
-  const byTarget: SlowOzFigure['byTarget'] = {};
-  for (const [name, list] of runs) {
-    byTarget[name] = {
-      submissionsPerS: summarize(list.map((r) => r.submissionsPerS)),
-      p50Ms: summarize(list.map((r) => r.p50Ms)),
-      p95Ms: summarize(list.map((r) => r.p95Ms)),
-      rssGrowthMiB: summarize(list.map((r) => r.rssGrowthMiB)),
-      cpuMsPerSubmission: summarize(list.map((r) => r.cpuMsPerSubmission)),
-      majorGcs: summarize(list.map((r) => r.majorGcs)),
-      runs: list,
-    };
+  const byMode: SlowOzFigure['byMode'] = { burst: {}, steady: {} };
+  for (const mode of modes) {
+    for (const name of names) {
+      const list = runs.get(`${mode}/${name}`);
+      if (list) byMode[mode][name] = summarizeRuns(list);
+    }
   }
-  return { ...options, byTarget };
+  return { ...options, byMode };
+}
+
+function summarizeRuns(list: SlowOzRun[]): SlowOzSummary {
+  const of = (pick: (run: SlowOzRun) => number) => summarize(list.map(pick));
+  return {
+    submissionsPerS: of((r) => r.submissionsPerS),
+    p50Ms: of((r) => r.p50Ms),
+    p95Ms: of((r) => r.p95Ms),
+    p99Ms: of((r) => r.p99Ms),
+    rssGrowthMiB: of((r) => r.rssGrowthMiB),
+    cpuMsPerSubmission: of((r) => r.cpuMsPerSubmission),
+    majorGcs: of((r) => r.majorGcs),
+    runs: list,
+  };
+}
+
+interface Driven {
+  requests: number;
+  elapsedMs: number;
+  /** Steady runs: answers per second while they came (the elapsed time includes Oz's wait). */
+  answeredPerS?: number;
+  latencyMs: { p50: number; p95: number; p99: number };
 }
 
 async function runOnce(
@@ -125,6 +155,7 @@ async function runOnce(
   upstream: ServerProcess,
   capsule: Buffer,
   options: SlowOzOptions,
+  mode: SlowOzMode,
 ): Promise<SlowOzRun> {
   const target: Target = {
     name: gateway.kind as SlowOzTarget,
@@ -141,23 +172,31 @@ async function runOnce(
     minRequests: 16,
   });
   await sleep(300);
+  const drive = (): Promise<Driven> =>
+    mode === 'burst'
+      ? runUploads({
+          target,
+          accessToken: BENCH_ACCESS_TOKEN,
+          capsuleBody: capsule,
+          concurrency: options.concurrency,
+          durationMs: options.durationMs,
+          minRequests: options.concurrency,
+        })
+      : runArrivals({
+          target,
+          accessToken: BENCH_ACCESS_TOKEN,
+          capsuleBody: capsule,
+          ratePerS: options.steadyRatePerS,
+          durationMs: options.steadyDurationMs,
+          // Room for every upload in flight (rate × answer time) and then some.
+          connections: Math.ceil((options.steadyRatePerS * (options.answerDelayMs + 2000)) / 1000),
+        });
   const before = await upstream.stats<UpstreamStats>();
   const {
     result: { result, cpuMs, majorGcs },
     idleBytes,
     peakBytes,
-  } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () =>
-    withCpu(gateway, () =>
-      runUploads({
-        target,
-        accessToken: BENCH_ACCESS_TOKEN,
-        capsuleBody: capsule,
-        concurrency: options.concurrency,
-        durationMs: options.durationMs,
-        minRequests: options.concurrency,
-      }),
-    ),
-  );
+  } = await withPeakRss(gateway, SAMPLE_EVERY_MS, () => withCpu(gateway, drive));
   const after = await upstream.stats<UpstreamStats>();
   if (after.folders - before.folders !== result.requests) {
     throw new Error(
@@ -165,9 +204,10 @@ async function runOnce(
     );
   }
   return {
-    submissionsPerS: result.requests / (result.elapsedMs / 1000),
+    submissionsPerS: result.answeredPerS ?? result.requests / (result.elapsedMs / 1000),
     p50Ms: result.latencyMs.p50,
     p95Ms: result.latencyMs.p95,
+    p99Ms: result.latencyMs.p99,
     requests: result.requests,
     rssGrowthMiB: (peakBytes - idleBytes) / MIB,
     cpuMsPerSubmission: (cpuMs ?? 0) / result.requests,
