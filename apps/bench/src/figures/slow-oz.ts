@@ -87,7 +87,10 @@ export async function measureSlowOz(
   const capsule = capsuleBody(options.sizeKiB * 1024);
   const names: SlowOzTarget[] = ['ours', 'spool'];
   const modes: SlowOzMode[] = ['burst', 'steady'];
-  const runs = new Map<string, SlowOzRun[]>();
+  const runs: Record<SlowOzMode, Record<SlowOzTarget, SlowOzRun[]>> = {
+    burst: { ours: [], spool: [] },
+    steady: { ours: [], spool: [] },
+  };
   try {
     for (let rep = 0; rep < options.repetitions; rep++) {
       for (const mode of modes) {
@@ -104,8 +107,7 @@ export async function measureSlowOz(
           );
           try {
             const run = await runOnce(gateway, upstream, capsule, options, mode);
-            const key = `${mode}/${name}`;
-            runs.set(key, [...(runs.get(key) ?? []), run]);
+            runs[mode][name].push(run);
             log(
               `  slow Oz ${mode.padEnd(6)} ${name.padEnd(5)} rep ${rep + 1}: ${run.submissionsPerS.toFixed(1)} submissions/s, p50 ${run.p50Ms.toFixed(0)} ms, p95 ${run.p95Ms.toFixed(0)} ms (${run.requests}), RSS +${run.rssGrowthMiB.toFixed(1)} MiB, ${run.cpuMsPerSubmission.toFixed(2)} ms CPU per submission, ${run.majorGcs} full GCs`,
             );
@@ -120,10 +122,7 @@ export async function measureSlowOz(
   }
   const byMode: SlowOzFigure['byMode'] = { burst: {}, steady: {} };
   for (const mode of modes) {
-    for (const name of names) {
-      const list = runs.get(`${mode}/${name}`);
-      if (list) byMode[mode][name] = summarizeRuns(list);
-    }
+    for (const name of names) byMode[mode][name] = summarizeRuns(runs[mode][name]);
   }
   return { ...options, byMode };
 }
