@@ -58,7 +58,8 @@ async function main() {
     await waitForHttp('sandbox', `${config.sandbox.url}/plugin_liveness.php`);
   }
 
-  run('gateway', ['apps/gateway/dist/main.js'], {
+  // The V8 flag apps/gateway's own start command passes (UPLOAD_NODE_FLAGS in the gateway).
+  run('gateway', ['--max-semi-space-size=8', 'apps/gateway/dist/main.js'], {
     PORT: String(config.ports.gateway),
     HOST,
     RECEIPT_SECRET: config.receiptSecret,

@@ -17,15 +17,21 @@ async function main(): Promise<void> {
   const tracing = env.tracing ? (await import('./tracing.js')).startTracing() : undefined;
   // Loaded once the environment is known good: a bad one is refused at once, without first
   // loading Apollo, Express and the rest (most of a second here, far more on a busy machine).
-  const { redisTopology, startGatewayServer, tuneHeapForUploads } = await import(
-    '@oz-liveness/gateway'
-  );
+  const { missingUploadNodeFlags, redisTopology, startGatewayServer, tuneHeapForUploads } =
+    await import('@oz-liveness/gateway');
   // This process takes uploads: keep V8 out of its full-GC loop under buffer churn.
   tuneHeapForUploads();
 
   const running = await startGatewayServer({ ...env.options, logLevel: env.logLevel });
   const logger = running.gateway.logger;
   for (const warning of env.warnings) logger.warn(warning);
+  // Only the command line can size V8's young generation: `pnpm start` passes the flag, a
+  // hand-written `node dist/main.js` may not.
+  for (const flag of missingUploadNodeFlags()) {
+    logger.warn(
+      `started without ${flag}: expect more memory with many submissions in flight (gateway README, "V8 heap for uploads")`,
+    );
+  }
   logger.info(
     {
       url: running.url,

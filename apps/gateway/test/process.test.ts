@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { UPLOAD_NODE_FLAGS } from '@oz-liveness/gateway';
 import { createTestContainer, type RunningSandbox, startSandbox } from '@oz-liveness/sandbox';
 import { killOnExit } from '@oz-liveness/sandbox/test-processes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, spawnGateway } from './support/gateway-process.js';
+import { type GatewayProcess, type SpawnOptions, spawnGateway } from './support/gateway-process.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SUBMIT = `mutation ($capsule: Upload!, $transactionId: ID!) {
@@ -39,13 +41,16 @@ describe('apps/gateway process', () => {
     await sandbox.close();
   });
 
-  const start = async (env: Record<string, string> = {}) => {
-    const gateway = await spawnGateway({
-      OZ_API_URL: sandbox.url,
-      OZ_LOGIN: 'svc@example.com',
-      OZ_PASSWORD: 'process-test-password',
-      ...env,
-    });
+  const start = async (env: Record<string, string> = {}, options: SpawnOptions = {}) => {
+    const gateway = await spawnGateway(
+      {
+        OZ_API_URL: sandbox.url,
+        OZ_LOGIN: 'svc@example.com',
+        OZ_PASSWORD: 'process-test-password',
+        ...env,
+      },
+      options,
+    );
     gateways.push(gateway);
     return gateway;
   };
@@ -79,6 +84,28 @@ describe('apps/gateway process', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
     expect(await gateway.terminate()).toEqual({ code: 0, signal: null });
     expect(gateway.lines.join('\n')).not.toContain('process-test-password');
+    // Started as `pnpm start` starts it: no flag is missing.
+    expect(gateway.lines.filter((line) => line.includes('started without'))).toEqual([]);
+  });
+
+  it('warns when started without the V8 flags its start command passes', async () => {
+    const gateway = await start({}, { nodeFlags: [] });
+    const warning = JSON.parse(
+      await gateway.line((line) => line.includes('started without'), 'the warning', 5_000),
+    ) as { level: number; msg: string };
+    expect(warning.level).toBe(40);
+    expect(warning.msg).toContain('--max-semi-space-size=8');
+  });
+
+  it('starts with those flags in `pnpm start` and in the demo', async () => {
+    const app = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const demo = await readFile(new URL('../../../scripts/start.mjs', import.meta.url), 'utf8');
+    for (const flag of UPLOAD_NODE_FLAGS) {
+      expect(app.scripts.start).toContain(`node ${flag} dist/main.js`);
+      expect(demo).toContain(`'${flag}', 'apps/gateway/dist/main.js'`);
+    }
   });
 
   it('TRUST_PROXY: behind a trusted proxy, rate limits count X-Forwarded-For clients; else the socket', async () => {

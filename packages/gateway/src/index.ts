@@ -21,7 +21,12 @@ export {
   TRANSACTION_GRACE_S,
 } from './liveness-service.js';
 export { GatewayMetrics } from './metrics.js';
-export { tuneHeapForUploads, UPLOAD_HEAP_GROWING_PERCENT } from './process/tune-heap.js';
+export {
+  missingUploadNodeFlags,
+  tuneHeapForUploads,
+  UPLOAD_HEAP_GROWING_PERCENT,
+  UPLOAD_NODE_FLAGS,
+} from './process/tune-heap.js';
 export {
   createMemoryRateLimiter,
   fromRateLimiterFlexible,

@@ -3,8 +3,32 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { missingUploadNodeFlags, UPLOAD_NODE_FLAGS } from '../src/process/tune-heap.js';
 
 const run = promisify(execFile);
+const NEW_SPACE_PROBE = `
+  const { getHeapSpaceStatistics } = require('node:v8');
+  // 300,000 objects alive at any time, replaced one by one: many survive each scavenge, as the
+  // state of submissions waiting on Oz does, which is what makes V8 grow its semi-spaces.
+  const ring = new Array(300000);
+  let max = 0;
+  for (let i = 0; i < 3e6; i++) {
+    ring[i % ring.length] = { i, s: 'x' + (i & 1023) };
+    if (i % 100000 === 0) {
+      const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+      max = Math.max(max, newSpace.space_size);
+    }
+  }
+  console.log(max / 1048576);
+`;
+
+/** The largest young generation (both semi-spaces), MiB, of a child under that load. */
+async function maxNewSpaceMiB(nodeFlags: readonly string[], env: Record<string, string> = {}) {
+  const { stdout } = await run(process.execPath, [...nodeFlags, '-e', NEW_SPACE_PROBE], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  return Number(stdout);
+}
 // A fresh process per case: the setting is process-wide.
 const BUILT = fileURLToPath(new URL('../dist/process/tune-heap.js', import.meta.url));
 
@@ -84,5 +108,29 @@ describe('tuneHeapForUploads', () => {
     ]);
     expect(ownFlag.tuned).toBe(false);
     expect(tuned.fullGcs * 3).toBeLessThanOrEqual(ownFlag.fullGcs);
+  });
+});
+
+describe('UPLOAD_NODE_FLAGS', () => {
+  it('caps the young generation, on the command line or in NODE_OPTIONS', async () => {
+    const [own, flagged, inNodeOptions] = await Promise.all([
+      maxNewSpaceMiB([]),
+      maxNewSpaceMiB(UPLOAD_NODE_FLAGS),
+      maxNewSpaceMiB([], { NODE_OPTIONS: UPLOAD_NODE_FLAGS.join(' ') }),
+    ]);
+    // V8's own maximum: 2 × 16 MiB on Node 20 and 22, 2 × 64 MiB on Node 24.
+    expect(own).toBeGreaterThan(16);
+    expect(flagged).toBeLessThanOrEqual(16);
+    expect(inNodeOptions).toBeLessThanOrEqual(16);
+  });
+
+  it('names the flags a process was started without, whatever value an operator chose', () => {
+    expect(missingUploadNodeFlags([], '')).toEqual(['--max-semi-space-size=8']);
+    expect(missingUploadNodeFlags(['--max-semi-space-size=8'], '')).toEqual([]);
+    expect(missingUploadNodeFlags(['--max_semi_space_size=32'], '')).toEqual([]);
+    expect(missingUploadNodeFlags([], '--enable-source-maps --max-semi-space-size=4')).toEqual([]);
+    expect(missingUploadNodeFlags(['--max-old-space-size=512'], '--trace-gc')).toEqual([
+      '--max-semi-space-size=8',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { UPLOAD_NODE_FLAGS } from '@oz-liveness/gateway';
 import type { GcTotals } from './gc-totals.js';
 import { type ProcMemory, readProcCpuMs, readProcMemory, resetPeakRss } from './proc-status.js';
 import type { ChildMessage, ServerConfig, ServerKind } from './server-kinds.js';
@@ -47,6 +48,10 @@ export async function spawnServer(
       ]
     : [];
   if (options.exposeGc) execArgv.push('--expose-gc');
+  // Our gateway starts as apps/gateway's start command starts it. BENCH_HEAP_TUNING=off measures
+  // V8's own heap sizing instead (ours-gateway.ts skips tuneHeapForUploads too).
+  if (kind === 'ours' && process.env.BENCH_HEAP_TUNING !== 'off')
+    execArgv.push(...UPLOAD_NODE_FLAGS);
   const child = fork(SERVER_MAIN, [kind, JSON.stringify(config)], {
     execArgv,
     env: { ...process.env, ...options.env },

@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UPLOAD_NODE_FLAGS } from '@oz-liveness/gateway';
 import { EXIT_WITH_PARENT, killOnExit } from '@oz-liveness/sandbox/test-processes';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -59,10 +60,12 @@ export interface SpawnOptions {
   probe?: boolean;
   /** How long the start may take, to its "gateway listening" line. Default 15000 ms. */
   startTimeoutMs?: number;
+  /** Node flags before `main.js`. Default: UPLOAD_NODE_FLAGS, as `pnpm start` passes them. */
+  nodeFlags?: readonly string[];
 }
 
 /**
- * Spawns `node apps/gateway/dist/main.js` with `env` (PORT=0 unless given) and waits for its
+ * Spawns `node [UPLOAD_NODE_FLAGS] apps/gateway/dist/main.js` with `env` (PORT=0 unless given) and waits for its
  * "gateway listening" log line, which carries the URL of the port it got.
  */
 export async function spawnGateway(
@@ -70,7 +73,7 @@ export async function spawnGateway(
   options: SpawnOptions = {},
 ): Promise<GatewayProcess> {
   const tmpDir = await mkdtemp(join(tmpdir(), 'oz-gateway-'));
-  const preloads = ['--import', EXIT_WITH_PARENT];
+  const preloads = [...(options.nodeFlags ?? UPLOAD_NODE_FLAGS), '--import', EXIT_WITH_PARENT];
   if (options.probe) preloads.push('--expose-gc', '--import', PROBE);
   const child = killOnExit(
     spawn(process.execPath, [...preloads, MAIN], {
