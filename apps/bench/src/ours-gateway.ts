@@ -3,10 +3,10 @@ import { BENCH_RECEIPT_SECRET } from './bench-transactions.js';
 
 /**
  * Our gateway as apps/gateway deploys it (production mode, default logging, the V8 heap setting
- * of `tuneHeapForUploads` and, from spawnServer, `UPLOAD_NODE_FLAGS`), with only the settings a benchmark must change: no per-IP rate limit
- * or per-IP upload limit in the way of one load generator, room for the 8 MiB capsules plus
- * multipart overhead, and a receipt secret the load driver knows (it mints the transactionIds it
- * submits with).
+ * of `tuneHeapForUploads` and, from spawnServer, `UPLOAD_NODE_FLAGS`), with only the settings a
+ * benchmark must change: no per-IP rate limit or per-IP upload limit in the way of one load
+ * generator, room for the 8 MiB capsules plus multipart overhead, and a receipt secret the load
+ * driver knows (it mints the transactionIds it submits with).
  */
 export interface OurGatewayOptions {
   upstreamUrl: string;

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // hand-written `node dist/main.js` may not.
   for (const flag of missingUploadNodeFlags()) {
     logger.warn(
-      `started without ${flag}: expect more memory with many submissions in flight (gateway README, "V8 heap for uploads")`,
+      `started without ${flag}: expect more memory with many submissions in flight (gateway README, "Young generation for uploads")`,
     );
   }
   logger.info(

@@ -65,8 +65,8 @@ export interface SpawnOptions {
 }
 
 /**
- * Spawns `node [UPLOAD_NODE_FLAGS] apps/gateway/dist/main.js` with `env` (PORT=0 unless given) and waits for its
- * "gateway listening" log line, which carries the URL of the port it got.
+ * Spawns `node [UPLOAD_NODE_FLAGS] apps/gateway/dist/main.js` with `env` (PORT=0 unless given)
+ * and waits for its "gateway listening" log line, which carries the URL of the port it got.
  */
 export async function spawnGateway(
   env: Record<string, string>,

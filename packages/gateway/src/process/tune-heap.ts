@@ -32,9 +32,9 @@ export function tuneHeapForUploads(): boolean {
  * `--max-semi-space-size=8` (MiB): every submission waiting on Oz keeps ~50 KiB of request
  * state alive for seconds, and that survival rate makes V8 grow each semi-space to its maximum:
  * 16 MiB on Node 20 and 22, 64 MiB on Node 24. Capped at 8, one instance with 180 submissions
- * in flight (60/s against a 3 s Oz) grew its RSS by 49–59 MiB instead of 70–78 MiB; sessionToken
- * CPU was unchanged and 8 MiB capsules, 16 at once, moved ~15% slower (gateway README, "V8 heap
- * for uploads").
+ * in flight (60/s against a 3 s Oz) grew its RSS by a median 62 MiB instead of 108 on Node 24 and
+ * 56 instead of 70 on Node 20; sessionToken CPU was unchanged (gateway README, "Young generation
+ * for uploads", for the runs and the price).
  */
 export const UPLOAD_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
