@@ -138,18 +138,28 @@ export class OzLivenessService {
     res: ServerResponse,
     clientIp?: string,
   ): OzLivenessRequestContext {
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort(new ClientGoneError('The client disconnected.'));
-    });
     const requestId = String((req as { id?: unknown }).id ?? randomUUID());
     const logger = this.#logger;
     let log: Logger | undefined;
+    let controller: AbortController | undefined;
     return {
       service: this,
       requestId,
       clientIp: clientIp ?? req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      signal: controller.signal,
+      // Made on first use: a sessionToken never asks (see #issueSessionToken), and an
+      // AbortController with its listeners was the largest single cost of a token answer.
+      get signal() {
+        if (!controller) {
+          const made = new AbortController();
+          const abortIfGone = () => {
+            if (!res.writableFinished) made.abort(new ClientGoneError('The client disconnected.'));
+          };
+          if (res.closed) abortIfGone();
+          else res.once('close', abortIfGone);
+          controller = made;
+        }
+        return controller.signal;
+      },
       // Made on first use: most requests (every good sessionToken) log only their access line.
       // The request's own logger (ours, or the host app's pino-http) already carries its id.
       get log() {
@@ -189,8 +199,10 @@ export class OzLivenessService {
     // Issue time is taken before the call so `expiresAt` never overstates the token's life.
     const issuedAt = Date.now();
     try {
+      // Not tied to the client's signal: a token GET is short and bounded by its own timeout,
+      // and aborting it in flight would destroy its keep-alive connection to Oz for nothing
+      // (the token is minted once Oz has the request; nobody could use it anyway).
       const { sessionToken } = await this.#oz.sessionToken({
-        signal: ctx.signal,
         timeoutMs: this.#config.ozShortTimeoutMs,
       });
       const expiresAt = issuedAt + this.#config.sessionTokenTtlS * 1000;

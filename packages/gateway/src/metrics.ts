@@ -129,12 +129,20 @@ export class GatewayMetrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
+  // Bound once per label set, as for the request metrics below (operations are ours, statuses
+  // HTTP's: a bounded set).
+  readonly #upstreamChildren = new Map<string, Histogram.Internal<'operation' | 'status'>>();
+
   /** For oz-client's `onUpstreamCall`. */
   readonly onUpstreamCall = (event: UpstreamCallEvent): void => {
-    this.#upstreamSeconds.observe(
-      { operation: event.operation, status: String(event.status ?? 0) },
-      event.durationMs / 1000,
-    );
+    const status = String(event.status ?? 0);
+    const key = `${event.operation}\u0000${status}`;
+    let timer = this.#upstreamChildren.get(key);
+    if (!timer) {
+      timer = this.#upstreamSeconds.labels({ operation: event.operation, status });
+      this.#upstreamChildren.set(key, timer);
+    }
+    timer.observe(event.durationMs / 1000);
     if (event.errorCode !== null) {
       this.#upstreamErrors.inc({ operation: event.operation, code: event.errorCode });
     }

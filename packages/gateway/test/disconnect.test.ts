@@ -1,10 +1,19 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capsulePosts, capture, type Stack, SUBMIT_MUTATION, startStack } from './helpers.js';
+import {
+  capsulePosts,
+  capture,
+  SESSION_TOKEN_QUERY,
+  type Stack,
+  SUBMIT_MUTATION,
+  sessionToken,
+  startStack,
+} from './helpers.js';
 import { itLeaksNoSecrets } from './leak-check.js';
 
 const BOUNDARY = 'disconnect-boundary';
@@ -113,6 +122,74 @@ describe('client disconnect', () => {
     );
     expect(await until(() => spooled().length === 0)).toBe(true);
     expect((await fetch(`${stack.gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('while Oz mints a session token: the call runs to its end and keeps its connection', async () => {
+    await stack.sandbox.control.reset();
+    const metricsText = async () => (await fetch(`${stack.gateway.url}/metrics`)).text();
+    const tokenCalls = async () =>
+      (await stack.sandbox.control.requests()).filter((r) => r.path.endsWith('/session_token'));
+    const connections = async () =>
+      Number(/oz_liveness_upstream_connections_total (\d+)/.exec(await metricsText())?.[1]);
+    const answered = async () =>
+      Number(
+        /oz_liveness_upstream_duration_seconds_count\{operation="sessionToken",status="200"\} (\d+)/.exec(
+          await metricsText(),
+        )?.[1] ?? 0,
+      );
+    // A warm keep-alive connection to Oz first.
+    expect((await sessionToken(stack)).token).toBeTruthy();
+    const connectionsBefore = await connections();
+    const answeredBefore = await answered();
+    await stack.sandbox.control.injectFault({
+      kind: 'latency',
+      ms: 500,
+      path: '/api/authorize/session_token',
+    });
+    const req = request(stack.gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    req.on('error', () => {});
+    req.end(JSON.stringify({ query: SESSION_TOKEN_QUERY }));
+    // Oz has the request (held there by the latency fault)...
+    expect(await until(async () => (await tokenCalls()).length === 2)).toBe(true);
+    req.destroy();
+    // ...and its answer is still awaited and read: nothing aborted, no connection destroyed.
+    expect(await until(async () => (await answered()) === answeredBefore + 1, 10_000)).toBe(true);
+    expect(await metricsText()).not.toMatch(/operation="sessionToken",code="transport:aborted"/);
+    expect((await sessionToken(stack)).token).toBeTruthy();
+    expect(await connections()).toBe(connectionsBefore);
+  });
+
+  it('a request signal first asked for after the client left is aborted at once', async () => {
+    const { service } = stack.gateway.gateway;
+    const server = createServer((req, res) => {
+      res.once('close', () => {
+        const { signal } = service.requestContext(req, res);
+        seen(signal);
+      });
+    });
+    let seen: (signal: AbortSignal) => void = () => {};
+    const signal = new Promise<AbortSignal>((resolve) => {
+      seen = resolve;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const req = request({ host: '127.0.0.1', port, method: 'POST' });
+      req.on('error', () => {});
+      req.write('a body that never ends');
+      // The server has the request once its socket shows up; then the client leaves.
+      await new Promise((resolve) => server.once('request', resolve));
+      req.destroy();
+      const aborted = await signal;
+      expect(aborted.aborted).toBe(true);
+      expect((aborted.reason as Error).name).toBe('ClientGoneError');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   itLeaksNoSecrets(() => [stack]);

@@ -17,7 +17,11 @@ interface LoggedRequest {
 }
 
 const requestLogs = new WeakMap<object, Logger>();
-const logged = new WeakSet<object>();
+/**
+ * Marks a request already logged. A symbol property rather than a WeakSet: weak entries for
+ * every request cost the garbage collector more than the rest of the check.
+ */
+const LOGGED = Symbol('oz-liveness logged');
 
 /**
  * Request id (echoed as `X-Request-Id`) and one `request completed` line per request:
@@ -48,11 +52,11 @@ export function requestLogging(
   const lineLogger = unredactedLogger(logger);
   return (req, res, next) => {
     // Already logged: the query lane handed this request on to the app.
-    if (logged.has(req)) {
+    if ((req as { [LOGGED]?: true })[LOGGED]) {
       next();
       return;
     }
-    logged.add(req);
+    (req as { [LOGGED]?: true })[LOGGED] = true;
     const incoming = req.headers['x-request-id'];
     const id =
       typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();

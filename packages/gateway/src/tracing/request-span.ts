@@ -16,7 +16,8 @@ import { tracer } from './tracer.js';
 
 /** Marks the gateway's own request span in the context, so only it is renamed or marked. */
 const REQUEST_SPAN = createContextKey('@oz-liveness/gateway request span');
-const traced = new WeakSet<IncomingMessage>();
+/** Marks a request already traced (a symbol property: see request-logging's LOGGED). */
+const TRACED = Symbol('oz-liveness traced');
 
 /**
  * Starts the request's SERVER span (named after its GraphQL operation once known, e.g.
@@ -26,11 +27,11 @@ const traced = new WeakSet<IncomingMessage>();
  * body parsers resume on their events, which would otherwise lose it. Once per request.
  */
 export function traceRequest(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  if (traced.has(req)) {
+  if ((req as { [TRACED]?: true })[TRACED]) {
     next();
     return;
   }
-  traced.add(req);
+  (req as { [TRACED]?: true })[TRACED] = true;
   const active = context.active();
   const parent = trace.getSpan(active) ? active : propagation.extract(ROOT_CONTEXT, req.headers);
   const span = tracer.startSpan(
@@ -42,8 +43,9 @@ export function traceRequest(req: IncomingMessage, res: ServerResponse, next: ()
     parent,
   );
   const ctx = trace.setSpan(parent, span).setValue(REQUEST_SPAN, span);
-  res.once('close', () => {
-    if (span.isRecording()) {
+  // A span that records nothing (no SDK, or sampled out) has nothing to end: no listener.
+  if (span.isRecording()) {
+    res.once('close', () => {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (!res.writableFinished) {
         span.setAttribute('error.type', 'client_gone');
@@ -51,9 +53,9 @@ export function traceRequest(req: IncomingMessage, res: ServerResponse, next: ()
       } else if (res.statusCode >= 500) {
         span.setStatus({ code: SpanStatusCode.ERROR });
       }
-    }
-    span.end();
-  });
+      span.end();
+    });
+  }
   context.bind(ctx, req);
   context.bind(ctx, res);
   context.with(ctx, next);
