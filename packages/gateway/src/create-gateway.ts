@@ -16,6 +16,7 @@ import { createQueryProtection } from './graphql/query-protection.js';
 import { errorHandler } from './http/error-handler.js';
 import { handlerChain } from './http/handler-chain.js';
 import { healthRoutes } from './http/health-routes.js';
+import { leanJsonBody } from './http/lean-json-body.js';
 import { createQueryLane, type Step } from './http/query-lane.js';
 import { requestLogging } from './http/request-logging.js';
 import type { OzLivenessService } from './liveness-service.js';
@@ -192,7 +193,7 @@ export function createGateway(input: GatewayConfig, extras: GatewayExtras): OzLi
   const queryLane = createQueryLane({
     graphqlPath: config.graphqlPath,
     queries: new PreparedQueries(schema, protection),
-    parseJson,
+    parseJson: leanJsonBody(parseJson, config.maxRequestFieldBytes),
     prepare: (req, res, next) => closeWhenDraining(req, res, () => corsForBrowsers(req, res, next)),
     contextValue: (req, res) => ({
       ozLiveness: service.requestContext(req, res, proxyaddr(req, trustProxy)),

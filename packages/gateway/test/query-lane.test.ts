@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { ApolloServer } from '@apollo/server';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -20,8 +22,10 @@ const ALLOWED_ORIGIN = 'https://shop.example';
 const BROKEN_LIMITER_CLIENT = '192.0.2.66';
 
 interface Call {
-  body: string;
+  body: string | Buffer;
   headers?: Record<string, string>;
+  /** Sent without a Content-Length (chunked). */
+  chunked?: boolean;
 }
 
 interface Case extends Call {
@@ -236,6 +240,39 @@ const cases: Case[] = [
     body: tokenQuery,
     headers: { accept: 'text/html' },
   },
+  // Bodies the lane's own reader leaves to body-parser: read and replayed, or never read.
+  { name: 'a BOM before the JSON', lane: true, body: `\uFEFF${tokenQuery}` },
+  { name: 'whitespace before the JSON', lane: true, body: ` \r\n${tokenQuery}` },
+  {
+    name: 'charset=utf-8 spelled in capitals',
+    lane: true,
+    body: tokenQuery,
+    headers: { 'content-type': 'application/json; charset=UTF-8' },
+  },
+  {
+    name: 'gzip-encoded body',
+    lane: true,
+    body: gzipSync(tokenQuery),
+    headers: { 'content-encoding': 'gzip' },
+  },
+  { name: 'chunked body', lane: true, body: tokenQuery, chunked: true },
+  {
+    name: 'charset=latin1 (unsupported)',
+    lane: false,
+    body: tokenQuery,
+    headers: { 'content-type': 'application/json; charset=latin1' },
+  },
+  { name: 'empty body', lane: false, body: '' },
+  {
+    // Decoded the same way (U+FFFD) by both readers: Apollo's error quotes the name.
+    name: 'invalid UTF-8 in the operation name',
+    lane: false,
+    body: Buffer.concat([
+      Buffer.from(`{"query":${JSON.stringify(SESSION_TOKEN_QUERY)},"operationName":"N`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]),
+  },
   {
     name: 'text/plain body (CSRF-simple)',
     lane: false,
@@ -268,7 +305,7 @@ async function send(url: string, call: Call) {
   const response = await request(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...call.headers },
-    body: call.body,
+    body: call.chunked ? Readable.from([call.body]) : call.body,
   });
   return {
     status: response.statusCode,
@@ -341,6 +378,7 @@ describe.each([
     const call: Call = {
       body: testCase.body,
       headers: { 'x-forwarded-for': client, ...testCase.headers },
+      ...(testCase.chunked && { chunked: true }),
     };
     const apollo = vi.spyOn(ApolloServer.prototype, 'executeHTTPGraphQLRequest');
     const tokenCalls = async () =>

@@ -25,7 +25,10 @@ const MEDIA_TYPES = [JSON_MEDIA_TYPE, GRAPHQL_RESPONSE_MEDIA_TYPE, CALLBACK_MEDI
 export interface QueryLaneOptions {
   graphqlPath: string;
   queries: PreparedQueries;
-  /** Reads the JSON body into `req.body` (the same parser the Express stack uses). */
+  /**
+   * Reads the JSON body into `req.body` (`leanJsonBody` in front of the Express stack's own
+   * body-parser, which answers everything that is not plain).
+   */
   parseJson: Step;
   /** Runs before the body is read: CORS headers, connection handling while draining. */
   prepare: Step;
