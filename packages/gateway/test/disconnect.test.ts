@@ -180,7 +180,7 @@ describe('client disconnect', () => {
       const req = request({ host: '127.0.0.1', port, method: 'POST' });
       req.on('error', () => {});
       req.write('a body that never ends');
-      // The server has the request once its socket shows up; then the client leaves.
+      // Once the server has the request's headers, the client leaves mid-body.
       await new Promise((resolve) => server.once('request', resolve));
       req.destroy();
       const aborted = await signal;

@@ -18,8 +18,8 @@ interface LoggedRequest {
 
 const requestLogs = new WeakMap<object, Logger>();
 /**
- * Marks a request already logged. A symbol property rather than a WeakSet: weak entries for
- * every request cost the garbage collector more than the rest of the check.
+ * Marks a request already logged. A symbol property rather than a WeakSet: a plain field, where
+ * a weak entry per short-lived request is extra work for the garbage collector.
  */
 const LOGGED = Symbol('oz-liveness logged');
 
